@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from conversations.models import ContactRule, Message, MessageStatus
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at", "direction", "lead", "sender", "kind", "status", "short_body",
+        "error_code", "attempts",
+    ]  # fmt: skip
+    list_filter = ["status", "direction", "sender", "kind", "error_code", "created_at"]
+    search_fields = ["to_number", "from_number", "body", "provider_sid", "lead__last_name"]
+    list_select_related = ["lead"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Message._meta.fields]
+    actions = ["requeue_unknown"]
+
+    @admin.display(description="Text")
+    def short_body(self, message):
+        return message.body[:80]
+
+    @admin.action(description="Send again (only texts marked unknown, after checking the phone)")
+    def requeue_unknown(self, request, queryset):
+        count = queryset.filter(status=MessageStatus.UNKNOWN).update(
+            status=MessageStatus.QUEUED, retry_at=None
+        )
+        self.message_user(request, f"{count} text(s) queued again; the sweeper sends them.")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ContactRule)
+class ContactRuleAdmin(admin.ModelAdmin):
+    list_display = ["state", "start_hour", "end_hour", "max_per_24h", "paused", "note"]
+    list_editable = ["start_hour", "end_hour", "max_per_24h", "paused"]
+    list_filter = ["paused"]

@@ -1,0 +1,62 @@
+import requests
+from django.conf import settings
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from conversations.gateways.base import GatewayError, SendReceipt, SmsGateway
+
+# Twilio error codes that no retry will fix (https://www.twilio.com/docs/api/errors).
+PERMANENT_ERROR_CODES = {
+    21211,  # invalid 'To' number
+    21408,  # region not enabled
+    21610,  # recipient replied STOP
+    21612,  # 'To' cannot be reached from this 'From'
+    21614,  # not a mobile number
+    21606,  # 'From' cannot send SMS
+    21617,  # body too long
+    30003,  # unreachable handset
+    30004,  # message blocked
+    30005,  # unknown destination
+    30006,  # landline or unreachable carrier
+    30007,  # carrier filtering
+}
+OPTED_OUT_CODE = "21610"
+
+
+class TwilioGateway(SmsGateway):
+    name = "twilio"
+
+    def __init__(self):
+        http_client = TwilioHttpClient(timeout=10)
+        self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+        if settings.TWILIO_API_BASE_URL:
+            self.client.api.base_url = settings.TWILIO_API_BASE_URL
+
+    def send(self, *, to: str, body: str, status_callback: str) -> SendReceipt:
+        sender = (
+            {"messaging_service_sid": settings.TWILIO_MESSAGING_SERVICE_SID}
+            if settings.TWILIO_MESSAGING_SERVICE_SID
+            else {"from_": settings.TWILIO_FROM_NUMBER}
+        )
+        try:
+            message = self.client.messages.create(to=to, body=body, status_callback=status_callback, **sender)
+        except TwilioRestException as error:
+            raise classify(error) from error
+        except (TwilioException, requests.RequestException) as error:  # network, timeouts
+            raise GatewayError(f"Twilio unreachable: {error}", permanent=False) from error
+        return SendReceipt(provider_sid=message.sid, from_number=message.from_ or "")
+
+
+def classify(error: TwilioRestException) -> GatewayError:
+    code = error.code
+    permanent = code in PERMANENT_ERROR_CODES or (
+        400 <= error.status < 500 and error.status not in (408, 429)
+    )
+    if error.status in (401, 403):
+        permanent = True  # bad credentials: retrying only burns attempts
+    return GatewayError(
+        error.msg or f"Twilio HTTP {error.status}",
+        permanent=permanent,
+        code=str(code or error.status),
+    )

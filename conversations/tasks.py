@@ -1,0 +1,22 @@
+"""django-q2 entry points: take ids, call one service. Each may run twice; each claims its row."""
+
+from conversations import services
+
+
+def deliver_message(message_id: str) -> str:
+    return services.message_deliver(message_id=message_id)
+
+
+def handle_inbound(message_id: str) -> str:
+    return services.inbound_handle(message_id=message_id)
+
+
+def send_first_contact(lead_id: str, inquiry_id: int) -> str:
+    result = services.first_contact_send(lead_id=lead_id, inquiry_id=inquiry_id)
+    if result is None:
+        return "skipped"
+    return "queued" if result.queued else f"blocked: {result.blocked_reason}"
+
+
+def sweep_outbox() -> dict:
+    return services.outbox_sweep()

@@ -1,0 +1,93 @@
+"""The fixed texts the product sends, in English and Spanish."""
+
+from django.conf import settings
+
+OPT_OUT_LINE = {"en": "Reply STOP to opt out.", "es": "Responda STOP para no recibir más mensajes."}
+
+TEXTS = {
+    "en": {
+        "first_contact": (
+            "Hi {first_name}, this is {company}. Thanks for your {topic} inquiry! I can help "
+            "right away and a licensed loan officer will follow up. {question}"
+        ),
+        "first_contact_again": (
+            "Hi {first_name}, {company} here again. We got your new inquiry, thanks! {question}"
+        ),
+        "opt_out_confirmation": (
+            "{company}: You are unsubscribed and will get no more texts. Reply START to resubscribe."
+        ),
+        "opt_in_confirmation": (
+            "{company}: You are subscribed again. Msg & data rates may apply. Reply STOP to opt out."
+        ),
+        "help": (
+            "{company} (NMLS #{nmls}) mortgage texts. Reply STOP to opt out. "
+            "Msg & data rates may apply. Help: {support}"
+        ),
+        "topic_default": "home loan",
+        "question_purpose": "Are you looking to buy a home or to refinance?",
+        "question_timeline": "When are you hoping to move forward: within 30 days, 1-3 months, or later?",
+    },
+    "es": {
+        "first_contact": (
+            "Hola {first_name}, le escribe {company}. ¡Gracias por su consulta sobre {topic}! "
+            "Puedo ayudarle ahora y un oficial de préstamos con licencia le contactará. {question}"
+        ),
+        "first_contact_again": (
+            "Hola {first_name}, de nuevo {company}. Recibimos su nueva consulta, ¡gracias! {question}"
+        ),
+        "opt_out_confirmation": (
+            "{company}: Se ha dado de baja y no recibirá más mensajes. Responda START para volver."
+        ),
+        "opt_in_confirmation": (
+            "{company}: Está suscrito de nuevo. Pueden aplicar tarifas. Responda STOP para salir."
+        ),
+        "help": (
+            "{company} (NMLS #{nmls}) mensajes hipotecarios. Responda STOP para salir. "
+            "Pueden aplicar tarifas de mensajes y datos. Ayuda: {support}"
+        ),
+        "topic_default": "un préstamo hipotecario",
+        "question_purpose": "¿Busca comprar una casa o refinanciar?",
+        "question_timeline": "¿Cuándo piensa avanzar: en 30 días, en 1-3 meses o más adelante?",
+    },
+}
+TOPICS = {
+    "en": {
+        "purchase": "home purchase",
+        "refinance": "refinance",
+        "cash_out_refinance": "cash-out refinance",
+        "heloc": "home equity",
+    },
+    "es": {
+        "purchase": "compra de vivienda",
+        "refinance": "refinanciamiento",
+        "cash_out_refinance": "refinanciamiento con retiro de efectivo",
+        "heloc": "línea de crédito sobre el valor líquido",
+    },
+}
+
+
+def text(name: str, language: str = "en", **values) -> str:
+    table = TEXTS.get(language, TEXTS["en"])
+    return table[name].format(
+        company=settings.COMPANY_NAME,
+        nmls=settings.COMPANY_NMLS_ID,
+        support=settings.SUPPORT_CONTACT,
+        **values,
+    )
+
+
+def first_contact_text(lead, *, again: bool = False) -> str:
+    """The greeting: first name, company, what happens next and the first question."""
+    language = lead.language
+    topic = TOPICS.get(language, TOPICS["en"]).get(lead.loan_purpose or "") or text("topic_default", language)
+    question = text("question_timeline" if lead.loan_purpose else "question_purpose", language)
+    name = lead.first_name or ("there" if language == "en" else "")
+    return " ".join(
+        text(
+            "first_contact_again" if again else "first_contact",
+            language,
+            first_name=name,
+            topic=topic,
+            question=question,
+        ).split()
+    )

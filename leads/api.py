@@ -1,0 +1,350 @@
+"""The /api/v1/leads API: thin views, their own input and output serializers."""
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.viewsets import ViewSet
+
+from leads import selectors, services
+from leads.choices import (
+    QUALIFICATION_FIELDS,
+    US_STATES,
+    Credit,
+    LeadStatus,
+    LoanPurpose,
+    LoanType,
+    Source,
+    Temperature,
+    Timeline,
+)
+from leads.models import IdempotencyRecord, Lead, LeadEvent
+from leads.phones import normalize_phone
+from mortgage_sms.errors import ApplicationError
+
+# Statuses a CRM may set. The others follow from what happens in the conversation.
+CRM_STATUSES = [
+    LeadStatus.QUALIFIED,
+    LeadStatus.NURTURING,
+    LeadStatus.DISQUALIFIED,
+    LeadStatus.CLOSED_WON,
+    LeadStatus.CLOSED_LOST,
+    LeadStatus.DO_NOT_CONTACT,
+]
+
+
+class LenientChoiceField(serializers.ChoiceField):
+    """Accepts any case and surrounding spaces: "FHA " is fha."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = data.strip().lower()
+        return super().to_internal_value(data)
+
+
+class StateField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=sorted(US_STATES.items()), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = data.strip().upper()
+        if data not in US_STATES:
+            raise ValidationError(f"{data!r} is not a two-letter US state code.")
+        return data
+
+
+def nullable_choice(choices):
+    return LenientChoiceField(choices=choices, required=False, allow_null=True)
+
+
+def nullable_bool():
+    return serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class QualificationSerializer(serializers.Serializer):
+    loan_purpose = nullable_choice(LoanPurpose.choices)
+    loan_type = nullable_choice(LoanType.choices)
+    timeline = nullable_choice(Timeline.choices)
+    preapproved = nullable_bool()
+    has_agent = nullable_bool()
+    property_found = nullable_bool()
+    property_state = StateField(required=False, allow_null=True)
+    credit = nullable_choice(Credit.choices)
+    first_time_buyer = nullable_bool()
+
+
+class ContactFieldsSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    state = StateField(required=False, allow_blank=True)
+    zip_code = serializers.RegexField(
+        r"^\d{5}(-\d{4})?$",
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid": "Enter a 5-digit ZIP code (or ZIP+4)."},
+    )
+
+
+class LeadCreateInput(ContactFieldsSerializer, QualificationSerializer):
+    phone = serializers.CharField(max_length=40)
+    source = LenientChoiceField(choices=Source.choices, default=Source.WEB)
+    source_detail = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    external_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    sms_consent = serializers.BooleanField(default=False)
+    consent_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+    def validate_phone(self, value):
+        try:
+            return normalize_phone(value)
+        except ApplicationError as error:
+            raise ValidationError(error.message) from None
+
+    def validate(self, data):
+        if data.get("sms_consent") and not data.get("consent_text", "").strip():
+            raise ValidationError({"consent_text": ["Give the consent language the borrower agreed to."]})
+        return data
+
+
+class LeadUpdateInput(ContactFieldsSerializer, QualificationSerializer):
+    status = LenientChoiceField(choices=CRM_STATUSES, required=False)
+
+
+class OfficerOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    nmls_id = serializers.CharField()
+
+
+class NurtureOutput(serializers.Serializer):
+    cadence = serializers.CharField()
+    next_touch_at = serializers.DateTimeField(allow_null=True)
+
+
+class LeadOutput(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=LeadStatus.choices)
+    temperature = serializers.ChoiceField(choices=Temperature.choices, allow_null=True)
+    qualification = serializers.SerializerMethodField()
+    assigned_officer = serializers.SerializerMethodField()
+    nurture = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id", "first_name", "last_name", "phone", "email", "state", "zip_code", "source",
+            "source_detail", "external_id", "language", "sms_consent", "consent_at", "status",
+            "temperature", "qualification", "assigned_officer", "nurture", "created_at",
+            "updated_at", "first_contact_at", "last_inbound_at", "opted_out_at",
+        ]  # fmt: skip
+
+    @extend_schema_field(QualificationSerializer)
+    def get_qualification(self, lead) -> dict:
+        return {field: getattr(lead, field) for field in QUALIFICATION_FIELDS}
+
+    @extend_schema_field(OfficerOutput(allow_null=True))
+    def get_assigned_officer(self, lead) -> dict | None:
+        officer = lead.assigned_officer
+        if officer is None:
+            return None
+        return {"id": officer.pk, "name": officer.name, "nmls_id": officer.nmls_id}
+
+    @extend_schema_field(NurtureOutput(allow_null=True))
+    def get_nurture(self, lead) -> dict | None:
+        if not lead.nurture_cadence:
+            return None
+        return {"cadence": lead.nurture_cadence, "next_touch_at": lead.next_touch_at}
+
+
+class MessageOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    direction = serializers.ChoiceField(choices=["inbound", "outbound"])
+    body = serializers.CharField()
+    status = serializers.CharField()
+    sender = serializers.ChoiceField(choices=["borrower", "agent", "officer", "nurture", "system"])
+    created_at = serializers.DateTimeField()
+
+
+class EventOutput(serializers.ModelSerializer):
+    class Meta:
+        model = LeadEvent
+        fields = ["id", "type", "created_at", "actor", "description", "data"]
+
+
+def request_fingerprint(data) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class LeadViewSet(ViewSet):
+    """Leads: post inquiries in, read qualification and status, set statuses from a CRM."""
+
+    lookup_value_regex = "[0-9a-f-]{36}"
+
+    @extend_schema(
+        request=LeadCreateInput,
+        responses={201: LeadOutput, 200: LeadOutput},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Retry safely: the same key and body replays the first response; "
+                "the same key with another body is a 422.",
+            )
+        ],
+        description="Post an inquiry. 201 with a new lead; 200 with the open lead that has "
+        "the same phone (the inquiry is added to it, and no second first text goes out within "
+        "24 hours). The borrower is texted within seconds when `sms_consent` is true.",
+    )
+    def create(self, request):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        fingerprint = request_fingerprint(request.data)
+        if key:
+            replay = self._replay(request, key, fingerprint)
+            if replay is not None:
+                return replay
+        data = self._validated(LeadCreateInput, request.data)
+        try:
+            with transaction.atomic():
+                result = services.lead_intake(**self._intake_arguments(request, data))
+                body = LeadOutput(result.lead).data
+                code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+                if key:
+                    IdempotencyRecord.objects.create(
+                        client_key=self._client_key(request),
+                        key=key,
+                        request_hash=fingerprint,
+                        response_status=code,
+                        response_body=json.loads(json.dumps(body, default=str)),
+                    )
+        except IntegrityError:
+            # The same key won a race a moment ago; answer as it did.
+            replay = self._replay(request, key, fingerprint) if key else None
+            if replay is None:
+                raise
+            return replay
+        return Response(body, status=code)
+
+    @staticmethod
+    def _client_key(request) -> str:
+        return str(getattr(request.user, "pk", "anonymous"))
+
+    def _replay(self, request, key: str, fingerprint: str) -> Response | None:
+        record = IdempotencyRecord.objects.filter(client_key=self._client_key(request), key=key).first()
+        if record is None:
+            return None
+        if record.request_hash != fingerprint:
+            return Response(
+                {"detail": "This Idempotency-Key was used with a different request body."},
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        return Response(
+            record.response_body, status=record.response_status, headers={"Idempotent-Replayed": "true"}
+        )
+
+    @staticmethod
+    def _validated(serializer_class, data) -> dict:
+        if not isinstance(data, dict):
+            raise ValidationError({"detail": ["Send a JSON object."]})
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @staticmethod
+    def _intake_arguments(request, data: dict) -> dict:
+        return dict(
+            phone=data["phone"],
+            submitted_by=f"api:{request.user}",
+            source=data["source"],
+            source_detail=data["source_detail"],
+            external_id=data["external_id"],
+            contact={f: data.get(f) for f in ContactFieldsSerializer().fields},
+            qualification={f: data.get(f) for f in QUALIFICATION_FIELDS},
+            sms_consent=data["sms_consent"],
+            consent_text=data["consent_text"],
+            payload=json.loads(json.dumps(request.data, default=str)),
+        )
+
+    @extend_schema(
+        responses=LeadOutput(many=True),
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, description="One status, or several: a,b"),
+            OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="ISO 8601"),
+            OpenApiParameter("phone", OpenApiTypes.STR),
+            OpenApiParameter("external_id", OpenApiTypes.STR),
+        ],
+        description="Newest first; with `updated_since`, oldest change first (for syncing).",
+    )
+    def list(self, request):
+        filters = self._list_filters(request.query_params)
+        leads = selectors.lead_list(**filters)
+        return self._paginated(request, leads, LeadOutput)
+
+    @staticmethod
+    def _list_filters(params) -> dict:
+        filters = {}
+        if params.get("status"):
+            statuses = [s.strip() for s in params["status"].split(",") if s.strip()]
+            bad = [s for s in statuses if s not in LeadStatus.values]
+            if bad:
+                raise ValidationError({"status": [f"Not a status: {', '.join(bad)}."]})
+            filters["statuses"] = statuses
+        if params.get("updated_since"):
+            since = parse_datetime(params["updated_since"].replace(" ", "+"))
+            if since is None:
+                raise ValidationError({"updated_since": ["Use an ISO 8601 date and time."]})
+            filters["updated_since"] = since
+        if params.get("phone"):
+            try:
+                filters["phone"] = normalize_phone(params["phone"])
+            except ApplicationError as error:
+                raise ValidationError({"phone": [error.message]}) from None
+        if params.get("external_id"):
+            filters["external_id"] = params["external_id"]
+        return filters
+
+    def _paginated(self, request, queryset, serializer_class):
+        from rest_framework.pagination import PageNumberPagination
+
+        paginator = PageNumberPagination()
+        paginator.page_size_query_param = "page_size"
+        paginator.max_page_size = 500
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+    @extend_schema(responses=LeadOutput)
+    def retrieve(self, request, pk=None):
+        return Response(LeadOutput(self._lead(pk)).data)
+
+    @extend_schema(
+        request=LeadUpdateInput,
+        responses=LeadOutput,
+        description="Correct contact or qualification fields, or set a status from the CRM. "
+        "`do_not_contact` stops all texting at once and cannot be lifted through the API.",
+    )
+    def partial_update(self, request, pk=None):
+        lead = self._lead(pk)
+        data = self._validated(LeadUpdateInput, request.data)
+        services.lead_update_from_crm(lead=lead, data=data, actor=f"api:{request.user}")
+        return Response(LeadOutput(self._lead(pk)).data)
+
+    @extend_schema(responses=MessageOutput(many=True), description="The SMS thread, oldest first.")
+    def messages(self, request, pk=None):
+        lead = self._lead(pk)
+        return self._paginated(request, lead.messages.order_by("created_at", "id"), MessageOutput)
+
+    @extend_schema(responses=EventOutput(many=True), description="The timeline, oldest first.")
+    def events(self, request, pk=None):
+        lead = self._lead(pk)
+        return self._paginated(request, lead.events.order_by("created_at", "id"), EventOutput)
+
+    @staticmethod
+    def _lead(pk) -> Lead:
+        return get_object_or_404(Lead.objects.select_related("assigned_officer"), pk=pk)

@@ -1,0 +1,29 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from integrations.models import ApiClient
+from integrations.services import api_client_create
+
+DEMO_ADMIN = ("admin", "admin")
+
+
+class Command(BaseCommand):
+    help = "Demo data for `make run`: an admin login and an API client. Safe to run again."
+
+    def handle(self, *args, **options):
+        self._admin()
+        self._api_client()
+
+    def _admin(self):
+        User = get_user_model()
+        if User.objects.filter(is_superuser=True).exists():
+            return
+        username, password = DEMO_ADMIN
+        User.objects.create_superuser(username=username, password=password, email="")
+        self.stdout.write(f"Admin login: {username} / {password}  (change it before real use)")
+
+    def _api_client(self):
+        if ApiClient.objects.filter(name="Demo CRM").exists():
+            return
+        _, token = api_client_create(name="Demo CRM")
+        self.stdout.write(f"Demo API token (shown once): {token}")

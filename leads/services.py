@@ -1,0 +1,359 @@
+"""Every write to a lead goes through here, and every change leaves a LeadEvent."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from leads import signals
+from leads.choices import CLOSED_STATUSES, QUALIFICATION_FIELDS, LeadStatus
+from leads.models import Inquiry, Lead, LeadEvent
+from leads.phones import normalize_phone
+from mortgage_sms.errors import ApplicationError
+
+CONTACT_FIELDS = ("first_name", "last_name", "email", "state", "zip_code")
+# Statuses a person leaves only through their own service (opt-in, a CRM lifting the block).
+STICKY_STATUSES = (LeadStatus.OPTED_OUT, LeadStatus.DO_NOT_CONTACT)
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    lead: Lead
+    inquiry: Inquiry
+    created: bool
+
+
+def lead_event_record(
+    *, lead: Lead, type: str, actor: str = "system", description: str = "", data: dict | None = None
+) -> LeadEvent:
+    return LeadEvent.objects.create(
+        lead=lead, type=type, actor=actor, description=description, data=data or {}
+    )
+
+
+def lead_intake(
+    *,
+    phone: str,
+    submitted_by: str,
+    source: str = "web",
+    contact: dict | None = None,
+    qualification: dict | None = None,
+    sms_consent: bool = False,
+    consent_text: str = "",
+    source_detail: str = "",
+    external_id: str = "",
+    payload: dict | None = None,
+) -> IntakeResult:
+    """Store an inquiry: a new lead, or appended to the open lead with the same phone."""
+    inquiry_fields = dict(
+        source=source,
+        source_detail=source_detail,
+        external_id=external_id,
+        submitted_by=submitted_by,
+        sms_consent=sms_consent,
+        consent_text=consent_text,
+        payload=payload or {},
+    )
+    values = dict(
+        phone=normalize_phone(phone),
+        contact={k: v for k, v in (contact or {}).items() if v not in (None, "")},
+        qualification={k: v for k, v in (qualification or {}).items() if v is not None},
+        inquiry_fields=inquiry_fields,
+    )
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _intake_once(**values)
+        except IntegrityError:
+            # Another request opened a lead for this phone a moment ago: append to it.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _intake_once(*, phone, contact, qualification, inquiry_fields) -> IntakeResult:
+    lead = Lead.objects.select_for_update().filter(phone=phone).exclude(status__in=CLOSED_STATUSES).first()
+    if lead is None:
+        return _open_lead(phone, contact, qualification, inquiry_fields)
+    return _append_inquiry(lead, contact, qualification, inquiry_fields)
+
+
+def _open_lead(phone, contact, qualification, inquiry_fields) -> IntakeResult:
+    lead = Lead(
+        phone=phone,
+        source=inquiry_fields["source"],
+        source_detail=inquiry_fields["source_detail"],
+        external_id=inquiry_fields["external_id"],
+        **contact,
+        **qualification,
+    )
+    _apply_consent(lead, inquiry_fields)
+    lead.temperature = lead.derive_temperature()
+    lead.save()
+    inquiry = Inquiry.objects.create(lead=lead, **inquiry_fields)
+    actor = inquiry_fields["submitted_by"]
+    lead_event_record(
+        lead=lead,
+        type="lead_created",
+        actor=actor,
+        description=f"New {lead.get_source_display()} inquiry.",
+        data={"inquiry_id": inquiry.pk, "sms_consent": lead.sms_consent},
+    )
+    if not lead.sms_consent:
+        lead_event_record(
+            lead=lead,
+            type="not_contacted",
+            actor="system",
+            description="No SMS consent on the inquiry: stored, never texted.",
+            data={"reason": "no_consent"},
+        )
+    signals.lead_created.send(sender=Lead, lead=lead, inquiry=inquiry)
+    return IntakeResult(lead=lead, inquiry=inquiry, created=True)
+
+
+def _append_inquiry(lead, contact, qualification, inquiry_fields) -> IntakeResult:
+    changed = [f for f, v in contact.items() if not getattr(lead, f)]
+    for field in changed:
+        setattr(lead, field, contact[field])
+    consent_granted = inquiry_fields["sms_consent"] and not lead.sms_consent
+    if consent_granted:
+        _apply_consent(lead, inquiry_fields)
+        changed += ["sms_consent", "consent_text", "consent_at", "consent_source"]
+    if changed:
+        lead.save(update_fields=[*changed, "updated_at"])
+    inquiry = Inquiry.objects.create(lead=lead, **inquiry_fields)
+    lead_event_record(
+        lead=lead,
+        type="inquiry_appended",
+        actor=inquiry_fields["submitted_by"],
+        description="Another inquiry from the same phone, added to this lead.",
+        data={"inquiry_id": inquiry.pk, "filled_in": changed},
+    )
+    if qualification:
+        lead_update_qualification(lead=lead, changes=qualification, actor=inquiry_fields["submitted_by"])
+    signals.inquiry_appended.send(sender=Lead, lead=lead, inquiry=inquiry)
+    return IntakeResult(lead=lead, inquiry=inquiry, created=False)
+
+
+def _apply_consent(lead: Lead, inquiry_fields: dict) -> None:
+    if not inquiry_fields["sms_consent"]:
+        return
+    lead.sms_consent = True
+    lead.consent_text = inquiry_fields["consent_text"]
+    lead.consent_at = timezone.now()
+    lead.consent_source = f"{inquiry_fields['source']} inquiry via {inquiry_fields['submitted_by']}"
+
+
+def lead_update_qualification(*, lead: Lead, changes: dict, actor: str) -> dict:
+    """Set qualification fields; returns {field: [old, new]} of what really changed."""
+    unknown = set(changes) - set(QUALIFICATION_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Not qualification fields: {', '.join(sorted(unknown))}.")
+    diff = {f: [getattr(lead, f), v] for f, v in changes.items() if getattr(lead, f) != v}
+    if not diff:
+        return {}
+    for field, (_, new) in diff.items():
+        setattr(lead, field, new)
+    old_temperature, lead.temperature = lead.temperature, lead.derive_temperature()
+    fields = [*diff, "updated_at"]
+    if lead.temperature != old_temperature:
+        diff["temperature"] = [old_temperature, lead.temperature]
+        fields.append("temperature")
+    lead.save(update_fields=fields)
+    lead_event_record(
+        lead=lead,
+        type="qualification_updated",
+        actor=actor,
+        description=", ".join(f"{f}: {new}" for f, (_, new) in diff.items()),
+        data={"changes": diff},
+    )
+    signals.lead_qualification_changed.send(sender=Lead, lead=lead, changes=diff, actor=actor)
+    return diff
+
+
+def lead_update_contact(*, lead: Lead, changes: dict, actor: str) -> list[str]:
+    """Correct names, email, state or ZIP; returns the fields that changed."""
+    changed = [f for f, v in changes.items() if f in CONTACT_FIELDS and getattr(lead, f) != v]
+    for field in changed:
+        setattr(lead, field, changes[field])
+    if changed:
+        lead.save(update_fields=[*changed, "updated_at"])
+        lead_event_record(lead=lead, type="contact_updated", actor=actor, data={"fields": changed})
+        signals.lead_updated.send(sender=Lead, lead=lead, fields=changed, actor=actor)
+    return changed
+
+
+def can_transition(old: str, new: str) -> bool:
+    """Closed leads stay closed (won and lost may be corrected into each other); opted-out
+    and do-not-contact leads leave only through their own services."""
+    if old in STICKY_STATUSES:
+        return False
+    if old in (LeadStatus.CLOSED_WON, LeadStatus.CLOSED_LOST):
+        return new in (LeadStatus.CLOSED_WON, LeadStatus.CLOSED_LOST)
+    return True
+
+
+def lead_set_status(
+    *, lead: Lead, status: str, actor: str, reason: str = "", data: dict | None = None
+) -> bool:
+    """Move the lead to `status`; returns False (and changes nothing) if it already is."""
+    if status not in LeadStatus.values:
+        raise ApplicationError(f"{status!r} is not a lead status.", field="status")
+    if status in STICKY_STATUSES:
+        raise ApplicationError(f"Use the {status} service, which records why.", field="status")
+    return _transition(lead, status, actor=actor, reason=reason, data=data)
+
+
+def _transition(lead: Lead, status: str, *, actor: str, reason: str, data: dict | None = None) -> bool:
+    lead.refresh_from_db(fields=["status"])
+    old = lead.status
+    if old == status:
+        return False
+    if not can_transition(old, status):
+        raise ApplicationError(f"A lead that is {old} cannot become {status}.", field="status", status=409)
+    lead.status = status
+    lead.save(update_fields=["status", "updated_at"])
+    lead_event_record(
+        lead=lead,
+        type="status_changed",
+        actor=actor,
+        description=reason or f"{old} -> {status}",
+        data={"from": old, "to": status, **(data or {})},
+    )
+    signals.lead_status_changed.send(sender=Lead, lead=lead, old_status=old, new_status=status, actor=actor)
+    return True
+
+
+@transaction.atomic
+def lead_opt_out(*, lead: Lead, words: str, actor: str = "borrower") -> bool:
+    """The borrower revoked consent. Returns False if they already had."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.opted_out_at:
+        return False
+    previous = lead.status
+    lead.opted_out_at = timezone.now()
+    lead.status = LeadStatus.OPTED_OUT
+    lead.save(update_fields=["opted_out_at", "status", "updated_at"])
+    lead_event_record(
+        lead=lead,
+        type="opted_out",
+        actor=actor,
+        description=f"Opted out: {words!r}",
+        data={"words": words, "previous_status": previous},
+    )
+    signals.lead_status_changed.send(
+        sender=Lead, lead=lead, old_status=previous, new_status=LeadStatus.OPTED_OUT, actor=actor
+    )
+    signals.lead_opted_out.send(sender=Lead, lead=lead, words=words)
+    return True
+
+
+@transaction.atomic
+def lead_opt_in(*, lead: Lead, words: str, actor: str = "borrower") -> bool:
+    """The borrower texted START (or the like). Returns False if they were not opted out."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if not lead.opted_out_at:
+        return False
+    last_opt_out = lead.events.filter(type="opted_out").order_by("-created_at").first()
+    previous = (last_opt_out.data.get("previous_status") if last_opt_out else None) or "contacted"
+    if previous in STICKY_STATUSES:
+        previous = LeadStatus.CONTACTED
+    lead.opted_out_at = None
+    lead.status = previous
+    fields = ["opted_out_at", "status", "updated_at"]
+    if not lead.sms_consent:
+        # Texting START to our number is an express request for our texts.
+        lead.sms_consent, lead.consent_at = True, timezone.now()
+        lead.consent_text, lead.consent_source = words, "sms keyword"
+        fields += ["sms_consent", "consent_at", "consent_text", "consent_source"]
+    lead.save(update_fields=fields)
+    lead_event_record(
+        lead=lead,
+        type="opted_in",
+        actor=actor,
+        description=f"Opted back in: {words!r}",
+        data={"words": words, "status": previous},
+    )
+    signals.lead_status_changed.send(
+        sender=Lead, lead=lead, old_status=LeadStatus.OPTED_OUT, new_status=previous, actor=actor
+    )
+    signals.lead_opted_in.send(sender=Lead, lead=lead, words=words)
+    return True
+
+
+@transaction.atomic
+def lead_mark_do_not_contact(*, lead: Lead, actor: str, reason: str = "") -> bool:
+    """Stop all texting at once (a CRM's or an operator's decision)."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.do_not_contact:
+        return False
+    previous = lead.status
+    lead.do_not_contact = True
+    lead.status = LeadStatus.DO_NOT_CONTACT
+    lead.save(update_fields=["do_not_contact", "status", "updated_at"])
+    lead_event_record(
+        lead=lead,
+        type="do_not_contact",
+        actor=actor,
+        description=reason or "Marked do-not-contact.",
+        data={"previous_status": previous},
+    )
+    signals.lead_status_changed.send(
+        sender=Lead, lead=lead, old_status=previous, new_status=LeadStatus.DO_NOT_CONTACT, actor=actor
+    )
+    return True
+
+
+def lead_record_outbound(*, lead_id, at: datetime) -> None:
+    """Note that a text went out; the first one is the lead's first contact."""
+    Lead.objects.filter(pk=lead_id, first_contact_at__isnull=True).update(first_contact_at=at)
+    Lead.objects.filter(pk=lead_id).update(last_outbound_at=at)
+
+
+def lead_record_inbound(*, lead_id, at: datetime) -> None:
+    Lead.objects.filter(pk=lead_id).update(last_inbound_at=at, updated_at=at)
+
+
+def lead_set_language(*, lead: Lead, language: str) -> None:
+    if lead.language != language:
+        lead.language = language
+        lead.save(update_fields=["language", "updated_at"])
+        lead_event_record(lead=lead, type="language_changed", data={"language": language})
+
+
+def lead_set_nurture(*, lead_id, cadence: str, next_touch_at: datetime | None) -> None:
+    """Written by the nurture app so the lead's API view shows the next touch."""
+    Lead.objects.filter(pk=lead_id).update(nurture_cadence=cadence, next_touch_at=next_touch_at)
+
+
+def lead_assign(*, lead: Lead, officer, actor: str) -> None:
+    """Set (or clear, with officer=None) the lead's officer; the routing app calls this."""
+    old = lead.assigned_officer_id
+    lead.assigned_officer = officer
+    lead.save(update_fields=["assigned_officer", "updated_at"])
+    lead_event_record(
+        lead=lead,
+        type="assigned" if officer else "unassigned",
+        actor=actor,
+        description=str(officer) if officer else "Released.",
+        data={"officer_id": officer.pk if officer else None, "previous_officer_id": old},
+    )
+    signals.lead_updated.send(sender=Lead, lead=lead, fields=["assigned_officer"], actor=actor)
+
+
+@transaction.atomic
+def lead_update_from_crm(*, lead: Lead, data: dict, actor: str) -> None:
+    """Apply a CRM's PATCH: contact corrections, qualification, then the status."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    contact = {f: v for f, v in data.items() if f in CONTACT_FIELDS}
+    qualification = {f: v for f, v in data.items() if f in QUALIFICATION_FIELDS}
+    if contact:
+        lead_update_contact(lead=lead, changes=contact, actor=actor)
+    if qualification:
+        lead_update_qualification(lead=lead, changes=qualification, actor=actor)
+    new_status = data.get("status")
+    if new_status == LeadStatus.DO_NOT_CONTACT:
+        lead_mark_do_not_contact(lead=lead, actor=actor, reason="Set by the CRM.")
+    elif new_status:
+        lead_set_status(lead=lead, status=new_status, actor=actor, reason="Set by the CRM.")

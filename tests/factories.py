@@ -1,0 +1,57 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from conversations.models import Direction, Kind, Message, MessageStatus, Sender
+from leads.models import Lead
+from routing.models import LoanOfficer
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lead
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    phone = factory.Sequence(lambda n: f"+1512555{n % 10000:04d}")
+    email = factory.LazyAttribute(lambda o: f"{o.first_name.lower()}@example.com")
+    state = "TX"
+    source = "web"
+    sms_consent = True
+    consent_text = "I agree to receive texts from Acme Home Loans about my inquiry."
+    consent_at = factory.LazyFunction(timezone.now)
+    consent_source = "web inquiry via api:factory"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+
+class LoanOfficerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LoanOfficer
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Faker("name")
+    nmls_id = factory.Sequence(lambda n: f"{100000 + n}")
+    mobile_phone = factory.Sequence(lambda n: f"+1737555{n % 10000:04d}")
+    email = factory.LazyAttribute(lambda o: f"{o.user.username}@lender.example.com")
+    licensed_states = ["TX", "OK"]
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    lead = factory.SubFactory(LeadFactory)
+    direction = Direction.OUTBOUND
+    sender = Sender.AGENT
+    kind = Kind.REPLY
+    to_number = factory.LazyAttribute(lambda o: o.lead.phone)
+    body = "Hello"
+    status = MessageStatus.SENT
