@@ -357,3 +357,17 @@ def lead_update_from_crm(*, lead: Lead, data: dict, actor: str) -> None:
         lead_mark_do_not_contact(lead=lead, actor=actor, reason="Set by the CRM.")
     elif new_status:
         lead_set_status(lead=lead, status=new_status, actor=actor, reason="Set by the CRM.")
+
+
+def lead_set_ai_paused(*, lead: Lead, paused: bool, actor: str) -> None:
+    """Pause the assistant while a person talks to the borrower, or resume it."""
+    if lead.ai_paused == paused:
+        return
+    lead.ai_paused = paused
+    lead.save(update_fields=["ai_paused", "updated_at"])
+    lead_event_record(
+        lead=lead,
+        type="ai_paused" if paused else "ai_resumed",
+        actor=actor,
+        description="The assistant steps back." if paused else "The assistant is back on.",
+    )
