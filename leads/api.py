@@ -108,10 +108,6 @@ class LeadCreateInput(ContactFieldsSerializer, QualificationSerializer):
         except ApplicationError as error:
             raise ValidationError(error.message) from None
 
-    def validate(self, data):
-        if data.get("sms_consent") and not data.get("consent_text", "").strip():
-            raise ValidationError({"consent_text": ["Give the consent language the borrower agreed to."]})
-        return data
 
 
 class LeadUpdateInput(ContactFieldsSerializer, QualificationSerializer):

@@ -100,6 +100,13 @@ def _open_lead(phone, contact, qualification, inquiry_fields) -> IntakeResult:
         description=f"New {lead.get_source_display()} inquiry.",
         data={"inquiry_id": inquiry.pk, "sms_consent": lead.sms_consent},
     )
+    if lead.sms_consent and not lead.consent_text.strip():
+        lead_event_record(
+            lead=lead,
+            type="consent_text_missing",
+            actor="system",
+            description="Consent given without the consent language: ask the source to send it.",
+        )
     if not lead.sms_consent:
         lead_event_record(
             lead=lead,
