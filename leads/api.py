@@ -109,7 +109,6 @@ class LeadCreateInput(ContactFieldsSerializer, QualificationSerializer):
             raise ValidationError(error.message) from None
 
 
-
 class LeadUpdateInput(ContactFieldsSerializer, QualificationSerializer):
     status = LenientChoiceField(choices=CRM_STATUSES, required=False)
 
