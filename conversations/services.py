@@ -181,6 +181,8 @@ def _finish_sent(message: Message, receipt, *, duration: float) -> str:
 
 def _handle_gateway_error(message: Message, error: GatewayError, *, duration: float) -> str:
     logger.warning("SMS %s failed (%s): %s", message.pk, error.code, error.message)
+    if error.maybe_sent:
+        return _finish_unknown(message, error=error.message)
     if error.permanent or message.attempts >= settings.SMS_MAX_ATTEMPTS:
         status = _finish_failed(message, code=error.code, error=error.message)
         if error.code == OPTED_OUT_CODE and message.lead:
@@ -211,6 +213,14 @@ def _finish_failed(message: Message, *, code: str, error: str) -> str:
             data={"message_id": str(message.pk), "code": code},
         )
     return MessageStatus.FAILED
+
+
+def _finish_unknown(message: Message, *, error: str) -> str:
+    """The gateway may have sent it: at most once means a person decides, not a retry."""
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.UNKNOWN, error_message=error
+    )
+    return MessageStatus.UNKNOWN
 
 
 def outbox_sweep(*, now: datetime | None = None) -> dict:
