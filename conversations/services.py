@@ -381,12 +381,20 @@ def _lead_for_inbound(phone: str, body: str) -> Lead:
 
 
 def inbound_handle(*, message_id) -> str:
-    """Act on a borrower's text once: keywords first, then the conversation."""
-    now = timezone.now()
-    if not Message.objects.filter(pk=message_id, processed_at__isnull=True).update(processed_at=now):
-        return "already handled"
-    message = Message.objects.select_related("lead").get(pk=message_id)
-    lead = message.lead
+    """Act on a borrower's text once: keywords first, then the conversation.
+
+    One transaction: if anything fails, the claim is undone with the rest and the task's
+    retry handles the text again (replies are queued on commit, so none goes out twice).
+    A borrower's STOP must never be lost to a crash after the claim."""
+    with transaction.atomic():
+        now = timezone.now()
+        if not Message.objects.filter(pk=message_id, processed_at__isnull=True).update(processed_at=now):
+            return "already handled"
+        message = Message.objects.select_related("lead").get(pk=message_id)
+        return _act_on_inbound(message.lead, message)
+
+
+def _act_on_inbound(lead: Lead, message: Message) -> str:
     lead_services.lead_record_inbound(lead_id=lead.pk, at=message.created_at)
     keyword = keywords.classify(message.body)
     if keyword == keywords.Keyword.OPT_OUT:
