@@ -27,6 +27,7 @@ from leads import services as lead_services
 from leads.choices import CLOSED_STATUSES, LeadStatus, Source
 from leads.models import Lead
 from leads.phones import normalize_phone
+from mortgage_sms.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
@@ -339,18 +340,18 @@ def inbound_receive(
     existing = Message.objects.filter(provider_sid=provider_sid).first()
     if existing:
         return existing, False
-    phone = normalize_phone(from_number, field="From")
+    phone = _placeable_phone(from_number)
     clean_body, redacted = redact(body or "")
     try:
         with transaction.atomic():
-            lead = _lead_for_inbound(phone, clean_body)
+            lead = _lead_for_inbound(phone, clean_body) if phone else None
             message = Message.objects.create(
                 lead=lead,
                 direction=Direction.INBOUND,
                 sender=Sender.BORROWER,
                 kind=Kind.INBOUND,
                 to_number=to_number,
-                from_number=phone,
+                from_number=phone or from_number.strip()[:20],
                 body=clean_body,
                 status=MessageStatus.RECEIVED,
                 provider_sid=provider_sid,
@@ -360,6 +361,18 @@ def inbound_receive(
     except IntegrityError:
         return Message.objects.get(provider_sid=provider_sid), False
     return message, True
+
+
+def _placeable_phone(from_number: str) -> str | None:
+    """The sender as E.164 when it is a US number a lead can have; None for the rest
+    (abroad, short codes): their text is kept for ops to see, with no lead to act on."""
+    if not (from_number or "").strip():
+        raise ApplicationError("From is required.", field="From")
+    try:
+        return normalize_phone(from_number, field="From")
+    except ApplicationError:
+        logger.warning("Inbound text from %r, outside the US numbering plan: stored, no lead.", from_number)
+        return None
 
 
 def _lead_for_inbound(phone: str, body: str) -> Lead:
@@ -391,6 +404,8 @@ def inbound_handle(*, message_id) -> str:
         if not Message.objects.filter(pk=message_id, processed_at__isnull=True).update(processed_at=now):
             return "already handled"
         message = Message.objects.select_related("lead").get(pk=message_id)
+        if message.lead is None:
+            return "no lead: sender outside the US numbering plan"
         return _act_on_inbound(message.lead, message)
 
 

@@ -177,6 +177,28 @@ def test_it_asks_for_the_message_sid(twilio_post):
     assert not Message.objects.exists()
 
 
+def test_it_keeps_a_text_from_a_number_it_cannot_place(twilio_post, run_tasks):
+    with run_tasks():
+        response = twilio_post(
+            SMS_PATH, inbound("Hello, do you lend in Canada?", from_number="+442071838750")
+        )
+
+    assert response.status_code == 200
+    message = Message.objects.get()
+    assert message.body == "Hello, do you lend in Canada?"
+    assert message.from_number == "+442071838750"
+    assert message.lead is None
+    assert not Lead.objects.exists()
+    assert message.processed_at is not None  # handled (as nothing to act on), no crash
+
+
+def test_it_asks_who_sent_the_text(twilio_post):
+    response = twilio_post(SMS_PATH, inbound("Hi", from_number=""))
+
+    assert response.status_code == 400
+    assert not Message.objects.exists()
+
+
 def test_it_only_accepts_post(client):
     assert client.get(SMS_PATH).status_code == 405
     assert client.get(STATUS_PATH).status_code == 405
