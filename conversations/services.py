@@ -418,6 +418,8 @@ def _act_on_inbound(lead: Lead, message: Message) -> str:
         return _handle_opt_in(lead, message)
     if lead.opted_out_at:
         return "ignored: opted out"  # stored and visible; nothing is sent until START
+    if keyword == keywords.Keyword.OPT_IN and not keywords.is_answer(message.body):
+        return "already subscribed"  # a second START is not a reply to the assistant
     if keyword == keywords.Keyword.HELP:
         _reply(lead, texts.text("help", lead.language), kind=Kind.COMPLIANCE, key=f"help:{message.pk}")
         return "help"
