@@ -298,9 +298,14 @@ REPEAT_GREETING_STATUSES = (
 
 def first_contact_send(*, lead_id, inquiry_id: int) -> SendResult | None:
     """Greet the borrower; a repeat inquiry is greeted only after a quiet day."""
+    dedupe_key = f"first_contact:{inquiry_id}"
+    already_queued = Message.objects.filter(dedupe_key=dedupe_key).first()
+    if already_queued:
+        return SendResult(message=already_queued)  # this task ran before: nothing to decide
     lead = Lead.objects.get(pk=lead_id)
+    last_greeting = Message.objects.filter(lead=lead, kind=Kind.FIRST_CONTACT).order_by("-created_at").first()
     repeat = lead.first_contact_at is not None or lead.inquiries.count() > 1
-    if repeat and not _greet_again(lead):
+    if repeat and not _greet_again(lead, last_greeting):
         lead_services.lead_event_record(
             lead=lead,
             type="first_contact_skipped",
@@ -310,20 +315,20 @@ def first_contact_send(*, lead_id, inquiry_id: int) -> SendResult | None:
         return None
     result = send_sms(
         lead=lead,
-        body=texts.first_contact_text(lead, again=repeat),
+        # "here again" only to someone we greeted: a first inquiry without consent was not.
+        body=texts.first_contact_text(lead, again=last_greeting is not None),
         kind=Kind.FIRST_CONTACT,
         sender=Sender.AGENT,
-        dedupe_key=f"first_contact:{inquiry_id}",
+        dedupe_key=dedupe_key,
     )
     if result.queued and lead.status == LeadStatus.NEW:
         lead_services.lead_set_status(lead=lead, status=LeadStatus.CONTACTED, actor="system")
     return result
 
 
-def _greet_again(lead: Lead) -> bool:
+def _greet_again(lead: Lead, last_greeting: Message | None) -> bool:
     if lead.status not in REPEAT_GREETING_STATUSES:
         return False
-    last_greeting = Message.objects.filter(lead=lead, kind=Kind.FIRST_CONTACT).order_by("-created_at").first()
     quiet_after = timedelta(hours=settings.FIRST_CONTACT_REPEAT_AFTER_HOURS)
     return last_greeting is None or last_greeting.created_at < timezone.now() - quiet_after
 
