@@ -207,3 +207,17 @@ def test_the_confirmation_goes_out_through_twilio(fake_twilio, borrower_texts):
     assert request.form["To"] == PHONE
     assert "unsubscribed" in request.form["Body"]
     assert Message.objects.get(kind=Kind.COMPLIANCE).status == MessageStatus.SENT
+
+
+def test_stop_then_start_leaves_a_do_not_contact_lead_do_not_contact(borrower_texts):
+    lead = LeadFactory(phone=PHONE, status="do_not_contact", do_not_contact=True)
+
+    borrower_texts("STOP")
+    borrower_texts("START")
+
+    lead.refresh_from_db()
+    assert lead.do_not_contact
+    assert lead.status == "do_not_contact"
+    assert lead.opted_out_at is None
+    assert not nurture(lead).queued
+    assert len(sent_to(lead)) == 1  # the opt-out confirmation; the CRM's block stands
