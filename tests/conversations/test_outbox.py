@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django_q.models import Schedule
 
 from conversations import services, tasks
 from conversations.models import Kind, Message, MessageStatus, Sender
@@ -194,3 +195,8 @@ def test_an_undelivered_callback_with_21610_opts_the_borrower_out(twilio_post):
     message.lead.refresh_from_db()
     assert message.lead.status == "opted_out"
     assert message.lead.events.filter(type="opted_out").count() == 1
+
+
+def test_the_sweeper_is_scheduled_every_minute_by_a_migration():
+    schedule = Schedule.objects.get(func="conversations.tasks.sweep_outbox")
+    assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 1, -1)
