@@ -140,6 +140,9 @@ def message_deliver(*, message_id) -> str:
     late_block = _late_block_reason(message)
     if late_block:
         return _finish_failed(message, code=late_block, error="Not sent: " + late_block)
+    opening = _window_opening_if_closed(message, now)
+    if opening:
+        return _defer(message, until=opening)
     started = time.monotonic()
     try:
         receipt = get_gateway().send(
@@ -160,6 +163,22 @@ def _late_block_reason(message: Message) -> str | None:
     if lead.opted_out_at:
         return "opted_out"
     return None
+
+
+def _window_opening_if_closed(message: Message, now: datetime) -> datetime | None:
+    """A scheduled text that was late (retries, a lost task) may find the window shut."""
+    if message.lead is None or message.kind in WINDOW_EXEMPT_KINDS:
+        return None
+    opening = windows.next_opening(message.lead, now)
+    return opening if opening > now else None
+
+
+def _defer(message: Message, *, until: datetime) -> str:
+    """Back to the queue until the window opens; waiting is not a failed attempt."""
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.QUEUED, retry_at=until, attempts=F("attempts") - 1
+    )
+    return MessageStatus.QUEUED
 
 
 def _finish_sent(message: Message, receipt, *, duration: float) -> str:

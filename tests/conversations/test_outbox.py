@@ -1,6 +1,7 @@
 """The outbox protocol (DESIGN.md, "The single choke point"): at most once, never a double text."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -15,6 +16,8 @@ pytestmark = pytest.mark.django_db
 
 NOON = datetime(2025, 6, 3, 17, 0, tzinfo=UTC)
 STATUS_PATH = "/webhooks/twilio/status/"
+CENTRAL = ZoneInfo("America/Chicago")  # Texas
+EASTERN = ZoneInfo("America/New_York")  # Florida
 
 
 @pytest.fixture
@@ -200,3 +203,54 @@ def test_an_undelivered_callback_with_21610_opts_the_borrower_out(twilio_post):
 def test_the_sweeper_is_scheduled_every_minute_by_a_migration():
     schedule = Schedule.objects.get(func="conversations.tasks.sweep_outbox")
     assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 1, -1)
+
+
+# --- The contact window still holds when a scheduled text is late ------------------------
+
+
+def test_a_nurture_text_retried_after_the_window_closed_waits_for_the_morning(fake_twilio, run_tasks):
+    lead = LeadFactory(state="FL")  # window 08:00-20:00
+    evening = datetime(2025, 6, 3, 19, 59, 50, tzinfo=EASTERN)
+    fake_twilio.fail_next(status=500, code=20500)
+    with time_machine.travel(evening, tick=False), run_tasks():
+        services.send_sms(lead=lead, body="Rates dipped.", kind=Kind.NURTURE, sender=Sender.NURTURE)
+
+    with time_machine.travel(evening + timedelta(minutes=1), tick=False), run_tasks():
+        services.outbox_sweep()
+    held = Message.objects.get()
+    assert held.status == MessageStatus.QUEUED
+    assert held.retry_at == datetime(2025, 6, 4, 8, 0, tzinfo=EASTERN)
+    assert len(fake_twilio.messages_created) == 1
+
+    with time_machine.travel(held.retry_at, tick=False), run_tasks():
+        services.outbox_sweep()
+    held.refresh_from_db()
+    assert held.status == MessageStatus.SENT
+    assert held.attempts == 2
+    assert len(fake_twilio.messages_created) == 2
+
+
+def test_a_lost_nurture_text_found_at_night_waits_for_the_morning(fake_twilio, run_tasks):
+    lead = LeadFactory(state="TX")
+    night = datetime(2025, 6, 3, 23, 0, tzinfo=CENTRAL)
+    MessageFactory(
+        lead=lead, kind=Kind.NURTURE, status=MessageStatus.QUEUED, created_at=night - timedelta(hours=3)
+    )
+
+    with time_machine.travel(night, tick=False), run_tasks():
+        services.outbox_sweep()
+
+    held = Message.objects.get()
+    assert held.status == MessageStatus.QUEUED
+    assert held.retry_at == datetime(2025, 6, 4, 8, 0, tzinfo=CENTRAL)
+    assert fake_twilio.messages_created == []
+
+
+def test_a_late_reply_still_goes_out_at_night(fake_twilio, run_tasks):
+    night = datetime(2025, 6, 3, 23, 0, tzinfo=CENTRAL)
+    MessageFactory(kind=Kind.REPLY, status=MessageStatus.QUEUED, created_at=night - timedelta(minutes=5))
+
+    with time_machine.travel(night, tick=False), run_tasks():
+        services.outbox_sweep()
+
+    assert Message.objects.get().status == MessageStatus.SENT
