@@ -317,11 +317,17 @@ REPEAT_GREETING_STATUSES = (
 
 def first_contact_send(*, lead_id, inquiry_id: int) -> SendResult | None:
     """Greet the borrower; a repeat inquiry is greeted only after a quiet day."""
+    lead = Lead.objects.get(pk=lead_id)
     dedupe_key = f"first_contact:{inquiry_id}"
     already_queued = Message.objects.filter(dedupe_key=dedupe_key).first()
-    if already_queued:
-        return SendResult(message=already_queued)  # this task ran before: nothing to decide
-    lead = Lead.objects.get(pk=lead_id)
+    # A second run of this task finds its text and decides nothing again.
+    result = SendResult(message=already_queued) if already_queued else _greet(lead, inquiry_id, dedupe_key)
+    if result and result.queued and lead.status == LeadStatus.NEW:
+        lead_services.lead_set_status(lead=lead, status=LeadStatus.CONTACTED, actor="system")
+    return result
+
+
+def _greet(lead: Lead, inquiry_id: int, dedupe_key: str) -> SendResult | None:
     last_greeting = Message.objects.filter(lead=lead, kind=Kind.FIRST_CONTACT).order_by("-created_at").first()
     repeat = lead.first_contact_at is not None or lead.inquiries.count() > 1
     if repeat and not _greet_again(lead, last_greeting):
@@ -332,7 +338,7 @@ def first_contact_send(*, lead_id, inquiry_id: int) -> SendResult | None:
             data={"inquiry_id": inquiry_id},
         )
         return None
-    result = send_sms(
+    return send_sms(
         lead=lead,
         # "here again" only to someone we greeted: a first inquiry without consent was not.
         body=texts.first_contact_text(lead, again=last_greeting is not None),
@@ -340,9 +346,6 @@ def first_contact_send(*, lead_id, inquiry_id: int) -> SendResult | None:
         sender=Sender.AGENT,
         dedupe_key=dedupe_key,
     )
-    if result.queued and lead.status == LeadStatus.NEW:
-        lead_services.lead_set_status(lead=lead, status=LeadStatus.CONTACTED, actor="system")
-    return result
 
 
 def _greet_again(lead: Lead, last_greeting: Message | None) -> bool:

@@ -98,3 +98,16 @@ def test_the_first_contact_task_run_twice_texts_once(api, run_tasks):
 
     assert len(greetings()) == 1
     assert not lead.events.filter(type="first_contact_skipped").exists()
+
+
+def test_a_rerun_task_finishes_what_a_crashed_run_left_undone(api, run_tasks):
+    post_inquiry(api, run_tasks, MIDNIGHT)
+    Lead.objects.update(status="new")  # the first run died after queueing, before this
+    lead = Lead.objects.get()
+
+    with time_machine.travel(MIDNIGHT + timedelta(minutes=1), tick=False), run_tasks():
+        tasks.send_first_contact(str(lead.pk), lead.inquiries.get().pk)
+
+    lead.refresh_from_db()
+    assert lead.status == "contacted"
+    assert len(greetings()) == 1
