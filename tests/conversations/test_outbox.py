@@ -1,10 +1,12 @@
 """The outbox protocol (DESIGN.md, "The single choke point"): at most once, never a double text."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 from django_q.models import Schedule
 
 from conversations import services, tasks
@@ -254,3 +256,27 @@ def test_a_late_reply_still_goes_out_at_night(fake_twilio, run_tasks):
         services.outbox_sweep()
 
     assert Message.objects.get().status == MessageStatus.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_delivering_the_same_text_at_once_send_it_once(fake_twilio):
+    """A real race: two threads, two database connections, one conditional update wins."""
+    message = MessageFactory(status=MessageStatus.QUEUED)  # no on_commit here: its task never ran
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def worker():
+        start.wait()
+        try:
+            outcomes.append(tasks.deliver_message(str(message.pk)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["sent", "skipped"]
+    assert len(fake_twilio.messages_created) == 1
