@@ -1,9 +1,12 @@
 """Twilio's webhooks: signed with X-Twilio-Signature, de-duplicated, answered with empty TwiML."""
 
+import threading
+
 import pytest
+from django.db import connection
 from twilio.request_validator import RequestValidator
 
-from conversations import tasks
+from conversations import services, tasks
 from conversations.models import Direction, Kind, Message, MessageStatus
 from conversations.signals import inbound_message
 from leads.models import Lead
@@ -209,3 +212,35 @@ def test_a_signed_status_callback_answers_no_content(twilio_post):
 
     assert response.status_code == 204
     assert MessageStatus.DELIVERED == "delivered"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_racing_the_first_delivery_stores_one_text_and_one_lead():
+    """Twilio retries while the first request is still in flight, from a number we never saw."""
+    start = threading.Barrier(2)
+    errors = []
+
+    def deliver():
+        start.wait()
+        try:
+            services.inbound_receive(
+                from_number="+17375550150",
+                to_number="+15125559999",
+                body="Hi, I need a loan",
+                provider_sid="SM" + "c" * 32,
+            )
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert Message.objects.count() == 1
+    assert Lead.objects.count() == 1
+    assert Lead.objects.get().inquiries.count() == 1
