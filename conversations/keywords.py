@@ -10,23 +10,53 @@ OPT_OUT_KEYWORDS = {
     "PARAR", "ALTO", "DETENER", "CANCELAR", "BAJA",
 }  # fmt: skip
 OPT_IN_KEYWORDS = {"START", "UNSTOP", "YES", "SUBSCRIBE", "OPT IN", "OPTIN"}
+# Opt-in keywords that are also answers to the assistant's questions ("Are you pre-approved?").
+ANSWER_KEYWORDS = {"YES"}
 HELP_KEYWORDS = {"HELP", "INFO", "AYUDA"}
+# Words that leave a keyword a keyword: "stop please", "please stop", "STOP STOP", "stop it".
+_POLITE_WORDS = {"PLEASE", "PLS", "PLZ", "NOW", "IT", "THANKS", "THANK", "YOU", "THX", "TY", "OK", "OKAY"}
+_POLITE_WORDS |= {"JUST", "POR", "FAVOR", "YA"}
 
-# "Any reasonable means" of revoking consent: phrases that say "stop texting me".
-_TEXTING = r"(text(ing|s)?|messag(e|es|ing)|contact(ing)?|call(ing)?|sms|send(ing)?( me)?( messages| texts)?|bother(ing)?)"
+# "Any reasonable means" of revoking consent: phrases that say "stop texting me". Each one is
+# anchored on an object ("me", "this number", "your list") or a texting word, so questions
+# about loans ("when does PMI stop?", "can I opt out of escrow?") stay questions.
+_CHANNEL = (
+    r"(?:text(?:s|ing)?|messag(?:e|es|ing)|sms|contact(?:ing)?|call(?:s|ing)?|bother(?:ing)?|spam(?:ming)?)"
+)
+_CHANNELS = rf"{_CHANNEL}(?:\s*(?:,|/|&|\bor\b|\band\b|\bnor\b)\s*{_CHANNEL})*"
+_ME = r"(?:me|us|this\s+(?:number|phone)|my\s+(?:number|phone))"
+_NEGATION = r"(?:don'?t|dont|do\s+not|never)"
+_ABOUT_TEXTS = r"(?:(?:this|these|the|your|all)\s+)?(?:texts?|texting|messages?|sms|list|everything|all)\b"
 REVOCATION_PATTERNS = [
-    rf"\b(stop|quit|cease|no more)\s+{_TEXTING}",
-    rf"\b(don'?t|do not|dont|never)\s+(ever\s+)?{_TEXTING}\s+(me|this number)",
-    r"\b(remove|take)\s+(me|my (number|phone))\s+(off|from)\b",
-    r"\b(unsubscribe|opt\s*-?\s*out|opt me out)\b",
-    r"\blose my number\b",
-    r"\bleave me alone\b",
-    r"\bno (more )?(texts|messages)\b",
-    r"\bno\s+me\s+(escrib\w*|mand\w*|envi\w*|env[ií]\w*|contact\w*|llam\w*)",
-    r"\b(deja|dejen|dejar)\s+de\s+(escrib\w*|mand\w*|envi\w*|env[ií]\w*|contact\w*)",
-    r"\b(b[oó]rr\w*|quit\w*)\s+(mi n[uú]mero|me de)\b",
+    r"\b(?:stop|quit|cease)\s+(?:the\s+|these\s+|your\s+|all\s+(?:the\s+)?)?(?:text(?:s|ing)?|messag(?:es|ing)|sms|spam(?:ming)?|bother(?:ing)?)\b",
+    rf"\b(?:stop|quit|cease)\s+{_CHANNELS}\s+{_ME}\b",
+    r"\b(?:stop|quit|cease)\s+send(?:ing)?\s+(?:me|us|these|this|those|your|any|texts?|messages?)\b",
+    r"\bno\s+more\s+(?:texts?|messages?|calls?|sms|contact)\b",
+    rf"\b{_NEGATION}\s+(?:ever\s+)?{_CHANNELS}\s+{_ME}\b",
+    rf"\b{_NEGATION}\s+(?:ever\s+)?send\s+(?:me|us)\b",
+    r"\b(?:don'?t|dont|do\s+not)\s+want\s+(?:to\s+(?:get|receive)\s+)?(?:any\s*more\s+|any\s+|these\s+|your\s+|more\s+)?(?:texts?|messages?|calls?|sms)\b",
+    r"\b(?:remove|take|delete|erase)\s+(?:me|my\s+(?:number|phone|info(?:rmation)?))\s+(?:off|from)\b",
+    r"\b(?:remove|delete|erase|lose)\s+my\s+(?:number|phone)\b",
+    rf"\b(?:unsubscribe|opt\s*-?\s*out|opt\s+me\s+out)\b(?!\s+(?:of|from)\s+(?!{_ABOUT_TEXTS}))",
+    r"\bleave\s+me\s+alone\b",
+    # Spanish: the negative imperative ("no me escriba(s)"), not the past ("no me llamaron").
+    r"\bno\s+me\s+(?:vuelva[sn]?\s+a\s+)?(?:escrib(?:a|as|an|ir)|mand(?:e|es|en|ar)|envi(?:e|es|en|ar)|env[ií](?:e|es|en)|contact(?:e|es|en|ar)|llam(?:e|es|en|ar)|molest(?:e|es|en|ar))\b",
+    r"\b(?:deja|dejen|deje|dejar)\s+de\s+(?:escribir|mandar|enviar|contactar|llamar|molestar)\w*",
+    r"\bno\s+quiero\s+(?:recibir\s+)?(?:m[aá]s\s+)?(?:mensajes|textos|llamadas)\b",
+    r"\b(?:b[oó]rr|qu[ií]t|elimin|s[aá]qu)\w*\s+(?:mi\s+n[uú]mero|de\s+(?:la|su|tu|sus|esta)\s+lista)",
+    r"\b(?:d[aeé]\w*|dar\w*)\s+de\s+baja\b",
 ]  # fmt: skip
 _REVOCATION = re.compile("|".join(REVOCATION_PATTERNS), re.IGNORECASE)
+# "Don't call me, text me instead" asks for texts: a revocation about calls alone, next to
+# one of these, is not a revocation of texts.
+_PREFERS_TEXTS = re.compile(
+    r"\b(?:text|message|sms)\s+(?:me|instead|only)\b"
+    r"|\b(?:just|only|prefer|rather)\s+(?:to\s+)?(?:text|sms|message)"
+    r"|\btext(?:ing|s)?\s+(?:is|are)\s+(?:fine|ok|okay|better|good|best|preferred)\b"
+    r"|\bescr[ií]b[ae]me\b|\bm[aá]nd[ae]me\s+(?:un\s+)?(?:mensaje|texto)",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(r"[.!?;,\n]+")
 
 
 class Keyword(Enum):
@@ -37,7 +67,7 @@ class Keyword(Enum):
 
 def normalize(text: str) -> str:
     """Upper case, punctuation dropped, runs of spaces folded: ' stop! ' -> 'STOP'."""
-    return " ".join(re.sub(r"[^\w\s]", " ", text or "").upper().split())
+    return " ".join(re.sub(r"[\W_]+", " ", text or "").upper().split())
 
 
 def classify(text: str) -> Keyword | None:
@@ -49,6 +79,34 @@ def classify(text: str) -> Keyword | None:
         return Keyword.OPT_IN
     if word in HELP_KEYWORDS:
         return Keyword.HELP
-    if _REVOCATION.search(text or ""):
+    if is_revocation(text or ""):
         return Keyword.OPT_OUT
     return None
+
+
+def is_answer(text: str) -> bool:
+    """An opt-in keyword that, from a borrower who never opted out, answers a question."""
+    return normalize(text) in ANSWER_KEYWORDS
+
+
+def is_revocation(text: str) -> bool:
+    """A sentence that is an opt-out keyword ("Not interested. Stop."), or a phrase that
+    says "stop texting me" in so many words."""
+    if any(_is_opt_out_sentence(sentence) for sentence in _SENTENCE_BREAK.split(text)):
+        return True
+    phrases = [match.group(0).lower() for match in _REVOCATION.finditer(text)]
+    if not phrases:
+        return False
+    return not (all(_about_calls_only(p) for p in phrases) and _PREFERS_TEXTS.search(text))
+
+
+def _is_opt_out_sentence(sentence: str) -> bool:
+    words = [w for w in normalize(sentence).split() if w not in _POLITE_WORDS]
+    if not words:
+        return False
+    return " ".join(words) in OPT_OUT_KEYWORDS or all(w in OPT_OUT_KEYWORDS for w in words)
+
+
+def _about_calls_only(phrase: str) -> bool:
+    about_texts = ("text", "messag", "sms", "contact", "escrib", "mand", "envi", "mensaj", "list")
+    return ("call" in phrase or "llam" in phrase) and not any(word in phrase for word in about_texts)

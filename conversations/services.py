@@ -27,6 +27,7 @@ from leads import services as lead_services
 from leads.choices import CLOSED_STATUSES, LeadStatus, Source
 from leads.models import Lead
 from leads.phones import normalize_phone
+from mortgage_sms.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +140,9 @@ def message_deliver(*, message_id) -> str:
     late_block = _late_block_reason(message)
     if late_block:
         return _finish_failed(message, code=late_block, error="Not sent: " + late_block)
+    opening = _window_opening_if_closed(message, now)
+    if opening:
+        return _defer(message, until=opening)
     started = time.monotonic()
     try:
         receipt = get_gateway().send(
@@ -161,6 +165,22 @@ def _late_block_reason(message: Message) -> str | None:
     return None
 
 
+def _window_opening_if_closed(message: Message, now: datetime) -> datetime | None:
+    """A scheduled text that was late (retries, a lost task) may find the window shut."""
+    if message.lead is None or message.kind in WINDOW_EXEMPT_KINDS:
+        return None
+    opening = windows.next_opening(message.lead, now)
+    return opening if opening > now else None
+
+
+def _defer(message: Message, *, until: datetime) -> str:
+    """Back to the queue until the window opens; waiting is not a failed attempt."""
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.QUEUED, retry_at=until, attempts=F("attempts") - 1
+    )
+    return MessageStatus.QUEUED
+
+
 def _finish_sent(message: Message, receipt, *, duration: float) -> str:
     now = timezone.now()
     Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
@@ -181,6 +201,8 @@ def _finish_sent(message: Message, receipt, *, duration: float) -> str:
 
 def _handle_gateway_error(message: Message, error: GatewayError, *, duration: float) -> str:
     logger.warning("SMS %s failed (%s): %s", message.pk, error.code, error.message)
+    if error.maybe_sent:
+        return _finish_unknown(message, error=error.message)
     if error.permanent or message.attempts >= settings.SMS_MAX_ATTEMPTS:
         status = _finish_failed(message, code=error.code, error=error.message)
         if error.code == OPTED_OUT_CODE and message.lead:
@@ -211,6 +233,14 @@ def _finish_failed(message: Message, *, code: str, error: str) -> str:
             data={"message_id": str(message.pk), "code": code},
         )
     return MessageStatus.FAILED
+
+
+def _finish_unknown(message: Message, *, error: str) -> str:
+    """The gateway may have sent it: at most once means a person decides, not a retry."""
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.UNKNOWN, error_message=error
+    )
+    return MessageStatus.UNKNOWN
 
 
 def outbox_sweep(*, now: datetime | None = None) -> dict:
@@ -288,8 +318,19 @@ REPEAT_GREETING_STATUSES = (
 def first_contact_send(*, lead_id, inquiry_id: int) -> SendResult | None:
     """Greet the borrower; a repeat inquiry is greeted only after a quiet day."""
     lead = Lead.objects.get(pk=lead_id)
+    dedupe_key = f"first_contact:{inquiry_id}"
+    already_queued = Message.objects.filter(dedupe_key=dedupe_key).first()
+    # A second run of this task finds its text and decides nothing again.
+    result = SendResult(message=already_queued) if already_queued else _greet(lead, inquiry_id, dedupe_key)
+    if result and result.queued and lead.status == LeadStatus.NEW:
+        lead_services.lead_set_status(lead=lead, status=LeadStatus.CONTACTED, actor="system")
+    return result
+
+
+def _greet(lead: Lead, inquiry_id: int, dedupe_key: str) -> SendResult | None:
+    last_greeting = Message.objects.filter(lead=lead, kind=Kind.FIRST_CONTACT).order_by("-created_at").first()
     repeat = lead.first_contact_at is not None or lead.inquiries.count() > 1
-    if repeat and not _greet_again(lead):
+    if repeat and not _greet_again(lead, last_greeting):
         lead_services.lead_event_record(
             lead=lead,
             type="first_contact_skipped",
@@ -297,22 +338,19 @@ def first_contact_send(*, lead_id, inquiry_id: int) -> SendResult | None:
             data={"inquiry_id": inquiry_id},
         )
         return None
-    result = send_sms(
+    return send_sms(
         lead=lead,
-        body=texts.first_contact_text(lead, again=repeat),
+        # "here again" only to someone we greeted: a first inquiry without consent was not.
+        body=texts.first_contact_text(lead, again=last_greeting is not None),
         kind=Kind.FIRST_CONTACT,
         sender=Sender.AGENT,
-        dedupe_key=f"first_contact:{inquiry_id}",
+        dedupe_key=dedupe_key,
     )
-    if result.queued and lead.status == LeadStatus.NEW:
-        lead_services.lead_set_status(lead=lead, status=LeadStatus.CONTACTED, actor="system")
-    return result
 
 
-def _greet_again(lead: Lead) -> bool:
+def _greet_again(lead: Lead, last_greeting: Message | None) -> bool:
     if lead.status not in REPEAT_GREETING_STATUSES:
         return False
-    last_greeting = Message.objects.filter(lead=lead, kind=Kind.FIRST_CONTACT).order_by("-created_at").first()
     quiet_after = timedelta(hours=settings.FIRST_CONTACT_REPEAT_AFTER_HOURS)
     return last_greeting is None or last_greeting.created_at < timezone.now() - quiet_after
 
@@ -329,18 +367,18 @@ def inbound_receive(
     existing = Message.objects.filter(provider_sid=provider_sid).first()
     if existing:
         return existing, False
-    phone = normalize_phone(from_number, field="From")
+    phone = _placeable_phone(from_number)
     clean_body, redacted = redact(body or "")
     try:
         with transaction.atomic():
-            lead = _lead_for_inbound(phone, clean_body)
+            lead = _lead_for_inbound(phone, clean_body) if phone else None
             message = Message.objects.create(
                 lead=lead,
                 direction=Direction.INBOUND,
                 sender=Sender.BORROWER,
                 kind=Kind.INBOUND,
                 to_number=to_number,
-                from_number=phone,
+                from_number=phone or from_number.strip()[:20],
                 body=clean_body,
                 status=MessageStatus.RECEIVED,
                 provider_sid=provider_sid,
@@ -350,6 +388,18 @@ def inbound_receive(
     except IntegrityError:
         return Message.objects.get(provider_sid=provider_sid), False
     return message, True
+
+
+def _placeable_phone(from_number: str) -> str | None:
+    """The sender as E.164 when it is a US number a lead can have; None for the rest
+    (abroad, short codes): their text is kept for ops to see, with no lead to act on."""
+    if not (from_number or "").strip():
+        raise ApplicationError("From is required.", field="From")
+    try:
+        return normalize_phone(from_number, field="From")
+    except ApplicationError:
+        logger.warning("Inbound text from %r, outside the US numbering plan: stored, no lead.", from_number)
+        return None
 
 
 def _lead_for_inbound(phone: str, body: str) -> Lead:
@@ -371,12 +421,22 @@ def _lead_for_inbound(phone: str, body: str) -> Lead:
 
 
 def inbound_handle(*, message_id) -> str:
-    """Act on a borrower's text once: keywords first, then the conversation."""
-    now = timezone.now()
-    if not Message.objects.filter(pk=message_id, processed_at__isnull=True).update(processed_at=now):
-        return "already handled"
-    message = Message.objects.select_related("lead").get(pk=message_id)
-    lead = message.lead
+    """Act on a borrower's text once: keywords first, then the conversation.
+
+    One transaction: if anything fails, the claim is undone with the rest and the task's
+    retry handles the text again (replies are queued on commit, so none goes out twice).
+    A borrower's STOP must never be lost to a crash after the claim."""
+    with transaction.atomic():
+        now = timezone.now()
+        if not Message.objects.filter(pk=message_id, processed_at__isnull=True).update(processed_at=now):
+            return "already handled"
+        message = Message.objects.select_related("lead").get(pk=message_id)
+        if message.lead is None:
+            return "no lead: sender outside the US numbering plan"
+        return _act_on_inbound(message.lead, message)
+
+
+def _act_on_inbound(lead: Lead, message: Message) -> str:
     lead_services.lead_record_inbound(lead_id=lead.pk, at=message.created_at)
     keyword = keywords.classify(message.body)
     if keyword == keywords.Keyword.OPT_OUT:
@@ -385,6 +445,8 @@ def inbound_handle(*, message_id) -> str:
         return _handle_opt_in(lead, message)
     if lead.opted_out_at:
         return "ignored: opted out"  # stored and visible; nothing is sent until START
+    if keyword == keywords.Keyword.OPT_IN and not keywords.is_answer(message.body):
+        return "already subscribed"  # a second START is not a reply to the assistant
     if keyword == keywords.Keyword.HELP:
         _reply(lead, texts.text("help", lead.language), kind=Kind.COMPLIANCE, key=f"help:{message.pk}")
         return "help"

@@ -264,7 +264,9 @@ def lead_opt_in(*, lead: Lead, words: str, actor: str = "borrower") -> bool:
         return False
     last_opt_out = lead.events.filter(type="opted_out").order_by("-created_at").first()
     previous = (last_opt_out.data.get("previous_status") if last_opt_out else None) or "contacted"
-    if previous in STICKY_STATUSES:
+    if lead.do_not_contact:
+        previous = LeadStatus.DO_NOT_CONTACT  # the lender's block outlives the borrower's START
+    elif previous in STICKY_STATUSES:
         previous = LeadStatus.CONTACTED
     lead.opted_out_at = None
     lead.status = previous

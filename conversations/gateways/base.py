@@ -8,13 +8,17 @@ class SendReceipt:
 
 
 class GatewayError(Exception):
-    """A send that did not go through; `permanent` says whether trying again could help."""
+    """A send that did not go through; `permanent` says whether trying again could help.
 
-    def __init__(self, message: str, *, permanent: bool, code: str = ""):
+    `maybe_sent` means the provider may have taken the text before the line broke: sending it
+    again could text the borrower twice, so the outbox leaves it for a person to review."""
+
+    def __init__(self, message: str, *, permanent: bool, code: str = "", maybe_sent: bool = False):
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.code = code
+        self.maybe_sent = maybe_sent
 
 
 class SmsGateway:

@@ -1,8 +1,9 @@
 import requests
 from django.conf import settings
-from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from urllib3.exceptions import NewConnectionError
 
 from conversations.gateways.base import GatewayError, SendReceipt, SmsGateway
 
@@ -42,21 +43,44 @@ class TwilioGateway(SmsGateway):
         try:
             message = self.client.messages.create(to=to, body=body, status_callback=status_callback, **sender)
         except TwilioRestException as error:
-            raise classify(error) from error
-        except (TwilioException, requests.RequestException) as error:  # network, timeouts
-            raise GatewayError(f"Twilio unreachable: {error}", permanent=False) from error
+            raise classify(error.status, error.code, error.msg) from error
+        except TwilioServiceException as error:  # the problem-details (RFC 9457) error format
+            raise classify(error.status, error.code, error.detail or error.title) from error
+        except requests.RequestException as error:
+            raise network_error(error) from error
+        except TwilioException as error:  # raised by the SDK before any request is made
+            raise GatewayError(f"Twilio client error: {error}", permanent=False) from error
         return SendReceipt(provider_sid=message.sid, from_number=message.from_ or "")
 
 
-def classify(error: TwilioRestException) -> GatewayError:
-    code = error.code
-    permanent = code in PERMANENT_ERROR_CODES or (
-        400 <= error.status < 500 and error.status not in (408, 429)
-    )
-    if error.status in (401, 403):
+def classify(status: int, code, message: str) -> GatewayError:
+    code = _as_int(code) or status
+    permanent = code in PERMANENT_ERROR_CODES or (400 <= status < 500 and status not in (408, 429))
+    if status in (401, 403):
         permanent = True  # bad credentials: retrying only burns attempts
+    return GatewayError(message or f"Twilio HTTP {status}", permanent=permanent, code=str(code))
+
+
+def network_error(error: requests.RequestException) -> GatewayError:
+    """Retry only when the request cannot have reached Twilio; otherwise it may have sent."""
+    if _never_reached_twilio(error):
+        return GatewayError(f"Twilio unreachable: {error}", permanent=False)
     return GatewayError(
-        error.msg or f"Twilio HTTP {error.status}",
-        permanent=permanent,
-        code=str(code or error.status),
+        f"No answer from Twilio after the request was sent; it may have gone out: {error}",
+        permanent=False,
+        maybe_sent=True,
     )
+
+
+def _never_reached_twilio(error: requests.RequestException) -> bool:
+    if isinstance(error, requests.ConnectTimeout | requests.exceptions.SSLError):
+        return True  # no connection, or no TLS session: no request was written
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(error, requests.ConnectionError) and isinstance(reason, NewConnectionError)
+
+
+def _as_int(code) -> int | None:
+    try:
+        return int(code)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,125 @@
+"""Which borrower texts opt out, opt in or ask for help (DESIGN.md, "Opt-out and help")."""
+
+import pytest
+
+from conversations.keywords import Keyword, classify
+
+OPT_OUT_KEYWORDS = ["STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE"]
+OPT_OUT_KEYWORDS += ["OPTOUT", "OPT OUT"]
+
+
+@pytest.mark.parametrize("keyword", OPT_OUT_KEYWORDS)
+@pytest.mark.parametrize(
+    "spelling", ["{}", "{lower}", "{title}", "  {}  ", "{}.", "{lower}!!", '"{}"', "{} 🛑"]
+)
+def test_every_opt_out_keyword_opts_out_in_any_case_and_punctuation(keyword, spelling):
+    text = spelling.format(keyword, lower=keyword.lower(), title=keyword.title())
+
+    assert classify(text) == Keyword.OPT_OUT
+
+
+@pytest.mark.parametrize("text", ["Opt-out", "opt_out", "Stop  all", "stop\n"])
+def test_it_reads_keywords_through_hyphens_and_odd_spacing(text):
+    assert classify(text) == Keyword.OPT_OUT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "please stop texting me",
+        "Please stop texting me.",
+        "Stop messaging me",
+        "stop sending me these messages",
+        "Please stop calling and texting me",
+        "remove me from your list",
+        "Take me off your list please",
+        "Remove my number",
+        "Lose my number",
+        "don't text me again",
+        "Do not text me anymore",
+        "Don't call or text me",
+        "Never contact me again",
+        "No more texts please",
+        "I don't want any more texts",
+        "Unsubscribe me",
+        "opt me out",
+        "Leave me alone",
+        "Please stop",
+        "Stop please",
+        "STOP STOP STOP",
+        "Not interested. Stop.",
+        "I found another lender, please stop",
+        "Stop it",
+    ],
+)
+def test_plain_english_revocations_opt_out(text):
+    assert classify(text) == Keyword.OPT_OUT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Parar",
+        "ALTO",
+        "Baja",
+        "no me escribas más",
+        "No me manden mensajes",
+        "No me vuelvan a escribir",
+        "deja de escribirme",
+        "Dejen de mandarme mensajes por favor",
+        "ya no quiero mensajes",
+        "No quiero recibir más mensajes",
+        "bórrame de su lista",
+        "Quítenme de la lista",
+        "borren mi número",
+        "Dame de baja",
+    ],
+)
+def test_spanish_revocations_opt_out(text):
+    assert classify(text) == Keyword.OPT_OUT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you stop by my house",
+        "Can you stop by my house on Saturday?",
+        "yes I'm pre-approved",
+        "Yes, pre-approved with Chase",
+        "When does PMI stop on an FHA loan?",
+        "Should I stop paying my current mortgage when I refinance?",
+        "Will my rate stop going up if I lock today?",
+        "Is there a fee if I stop the loan process halfway?",
+        "Please don't call me, text me instead",
+        "Don't call me at work, just text",
+        "How do I opt out of escrow?",
+        "Can I cancel PMI later?",
+        "I got no messages from the loan officer yet",
+        "No one has texted me back about the appraisal",
+        "I quit my job last month, can I still get a loan?",
+        "What happens at the end of the rate lock?",
+        "The seller wants to end the contract early",
+        "Don't stop, I'm interested!",
+        "Nadie me ha llamado todavía",
+        "No me contactaron ayer",
+        "Thanks!",
+        "",
+    ],
+)
+def test_it_does_not_mistake_a_question_about_loans_for_an_opt_out(text):
+    assert classify(text) != Keyword.OPT_OUT
+
+
+@pytest.mark.parametrize("text", ["START", "start", "Unstop", "YES", "yes.", " Start! "])
+def test_start_unstop_and_yes_opt_back_in(text):
+    assert classify(text) == Keyword.OPT_IN
+
+
+@pytest.mark.parametrize("text", ["HELP", "help", "Help?", "INFO", "info.", "Ayuda"])
+def test_help_and_info_ask_for_help(text):
+    assert classify(text) == Keyword.HELP
+
+
+@pytest.mark.parametrize("text", ["Help me find a loan for a condo", "More info on FHA please"])
+def test_a_question_that_mentions_help_is_part_of_the_conversation(text):
+    assert classify(text) is None
