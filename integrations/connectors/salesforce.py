@@ -66,8 +66,12 @@ class SalesforceConnector(Connector):
         if not external_field:
             raise ConnectorError("Map our `id` to the Lead's external ID field.", permanent=True)
         values.pop(external_field, None)
-        if remote_id is None:
-            values.update({f: d for f, d in NEW_LEAD_DEFAULTS.items() if not values.get(f)})
+        for field, default in NEW_LEAD_DEFAULTS.items():
+            if not values.get(field):
+                # Salesforce refuses to blank these: a placeholder for a new Lead, else leave as is.
+                values.pop(field, None)
+                if remote_id is None:
+                    values[field] = default
         with self._translated_errors():
             if set_owner and lead.assigned_officer and lead.assigned_officer.email:
                 owner_id = self._call(lambda: self._user_id(lead.assigned_officer.email))

@@ -80,6 +80,17 @@ class FakeSalesforce(FakeServer):
             return self.problem("the external ID field must not also be in the body")
         sf_id = self._find(field, value)
         if sf_id:
+            blanked = [f for f in ("LastName", "Company") if f in body and not body[f]]
+            if blanked:
+                return Reply(
+                    400,
+                    [
+                        {
+                            "errorCode": "REQUIRED_FIELD_MISSING",
+                            "message": f"Required fields are missing: {blanked}",
+                        }
+                    ],
+                )
             self.leads[sf_id].update(body)
             return Reply(200, {"id": sf_id, "success": True, "errors": [], "created": False})
         missing = [f for f in ("LastName", "Company") if not body.get(f)]
