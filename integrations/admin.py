@@ -57,6 +57,10 @@ class TargetAdmin(admin.ModelAdmin):
             return f"failing since {target.failing_since:%Y-%m-%d %H:%M}"
         return "ok" if target.last_success_at else "no delivery yet"
 
+    @admin.display(description="Last failure")
+    def last_failure(self, target):
+        return target.last_failure_message[:100]
+
     @admin.action(description="Switch on (what waited goes out, in order)")
     def switch_on(self, request, queryset):
         for target in queryset:
@@ -90,7 +94,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(TargetAdmin):
     form = WebhookSubscriptionForm
-    list_display = ["url", "owner", "active", "health", "last_success_at", "last_failure_at", "created_at"]
+    list_display = ["url", "owner", "active", "health", "last_success_at", "last_failure_at", "last_failure"]
     list_filter = ["active", "owner"]
     search_fields = ["url", "description"]
     readonly_fields = ["secret_hint", "created_at", *HEALTH_FIELDS]
@@ -162,7 +166,7 @@ class CrmIntegrationForm(forms.ModelForm):
 @admin.register(CrmIntegration)
 class CrmIntegrationAdmin(TargetAdmin):
     form = CrmIntegrationForm
-    list_display = ["name", "kind", "active", "health", "last_success_at", "last_failure_at", "failing_since"]
+    list_display = ["name", "kind", "active", "health", "last_success_at", "last_failure_at", "last_failure"]
     list_filter = ["active", "kind"]
     readonly_fields = ["created_at", *HEALTH_FIELDS]
     fieldsets = [
