@@ -331,14 +331,15 @@ def _alert_ops(subject: str, body: str) -> None:
 
 
 def deliveries_sweep(*, now: datetime | None = None) -> dict:
-    """Every minute: free deliveries a dead worker left mid-attempt, and queue the first open
-    delivery of each active target when it is due (retries, and tasks that were lost)."""
+    """Every minute: free deliveries a dead worker left mid-attempt, queue the first open
+    delivery of each active target when it is due (retries, and tasks that were lost), and
+    purge finished events past their retention (their payloads hold borrowers' data)."""
     now = now or timezone.now()
     interrupted = _release_stuck(now)
     due = _due_heads(now)
     for delivery_id in due:
         _enqueue(delivery_id)
-    return {"interrupted": interrupted, "queued": len(due)}
+    return {"interrupted": interrupted, "queued": len(due), "purged": _purge_finished(now)}
 
 
 def _release_stuck(now: datetime) -> int:
@@ -362,6 +363,15 @@ def _due_heads(now: datetime) -> list[int]:
         pk__in=heads, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
     ).filter(Q(subscription__active=True) | Q(integration__active=True))
     return list(due.order_by("pk").values_list("pk", flat=True)[:SWEEP_BATCH])
+
+
+def _purge_finished(now: datetime) -> int:
+    cutoff = now - timedelta(days=settings.WEBHOOK_RETENTION_DAYS)
+    old = OutboundEvent.objects.filter(created_at__lt=cutoff).exclude(
+        deliveries__status__in=OPEN_DELIVERY_STATUSES
+    )
+    ids = list(old.order_by("pk").values_list("pk", flat=True)[:SWEEP_BATCH])
+    return OutboundEvent.objects.filter(pk__in=ids).delete()[1].get("integrations.OutboundEvent", 0)
 
 
 def deliveries_redeliver(*, delivery_ids: list[int]) -> int:

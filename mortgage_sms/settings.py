@@ -216,6 +216,8 @@ WEBHOOK_RETRY_SCHEDULE_SECONDS = env.list(
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # An endpoint that has failed without a single success for this long is switched off.
 WEBHOOK_DISABLE_AFTER_DAYS = env.int("WEBHOOK_DISABLE_AFTER_DAYS", default=5)
+# Finished events (and their delivery logs) are kept this long, then purged.
+WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
 CRM_TIMEOUT_SECONDS = env.float("CRM_TIMEOUT_SECONDS", default=10.0)
 # Credentials used when a CRM integration in the admin leaves them blank.
 HUBSPOT_ACCESS_TOKEN = env("HUBSPOT_ACCESS_TOKEN", default="")

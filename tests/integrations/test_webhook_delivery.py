@@ -309,3 +309,22 @@ def test_the_sweeper_resumes_a_delivery_a_dead_worker_left_mid_attempt(
 def test_the_sweeper_is_registered_to_run_every_minute():
     sweeper = Schedule.objects.get(func="integrations.tasks.sweep_deliveries")
     assert sweeper.schedule_type == Schedule.MINUTES and sweeper.minutes == 1 and sweeper.repeats == -1
+
+
+def test_the_sweeper_purges_finished_events_after_the_retention_period(
+    settings, clock, receiver, subscribe, sweep, run_tasks
+):
+    settings.WEBHOOK_RETENTION_DAYS = 30
+    subscribe(receiver.url)
+    receiver.script = [500]
+    lead = LeadFactory()
+    change_status(lead, run_tasks, "nurturing")  # delivered on its second attempt
+    clock.shift(5)
+    sweep()
+    receiver.stop()
+    change_status(lead, run_tasks, "unresponsive")  # still retrying when the period ends
+
+    clock.shift(31 * 86400)
+    assert sweep()["purged"] == 1
+    assert [e.type for e in OutboundEvent.objects.all()] == ["lead.updated"]
+    assert not DeliveryAttempt.objects.filter(delivery__status="succeeded").exists()
