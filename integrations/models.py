@@ -83,6 +83,9 @@ class DeliveryTarget(models.Model):
         """The actor whose changes came from this target, so are not sent back to it."""
         raise NotImplementedError
 
+    def is_receiving(self) -> bool:
+        return self.active
+
 
 class WebhookSubscription(DeliveryTarget):
     """An endpoint that receives signed events (Standard Webhooks)."""
@@ -111,6 +114,10 @@ class WebhookSubscription(DeliveryTarget):
 
     def echo_actor(self) -> str | None:
         return self.owner.actor if self.owner_id else None
+
+    def is_receiving(self) -> bool:
+        # A revoked API client's subscriptions go quiet with its token.
+        return self.active and (self.owner_id is None or self.owner.active)
 
 
 class CrmKind(models.TextChoices):

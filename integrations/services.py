@@ -131,7 +131,7 @@ def _targets_for(type: str, actor: str) -> list[DeliveryTarget]:
     return [
         target
         for target in [*subscriptions, *integrations]
-        if type in target.events and not (actor and actor == target.echo_actor())
+        if target.is_receiving() and type in target.events and not (actor and actor == target.echo_actor())
     ]
 
 
@@ -163,7 +163,7 @@ def delivery_attempt(*, delivery_id: int) -> str:
     )
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
         return "not pending"
-    if not delivery.target.active:
+    if not delivery.target.is_receiving():
         return "target switched off"
     if _waits_behind_earlier(delivery):
         return "waiting for an earlier event"
@@ -359,9 +359,11 @@ def _due_heads(now: datetime) -> list[int]:
         .annotate(head=Min("id"))
         .values("head")
     )
-    due = Delivery.objects.filter(
-        pk__in=heads, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).filter(Q(subscription__active=True) | Q(integration__active=True))
+    receiving = Q(integration__active=True) | Q(subscription__active=True) & (
+        Q(subscription__owner__isnull=True) | Q(subscription__owner__active=True)
+    )
+    due = Delivery.objects.filter(pk__in=heads, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    due = due.filter(receiving)
     return list(due.order_by("pk").values_list("pk", flat=True)[:SWEEP_BATCH])
 
 

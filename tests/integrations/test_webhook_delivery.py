@@ -328,3 +328,12 @@ def test_the_sweeper_purges_finished_events_after_the_retention_period(
     assert sweep()["purged"] == 1
     assert [e.type for e in OutboundEvent.objects.all()] == ["lead.updated"]
     assert not DeliveryAttempt.objects.filter(delivery__status="succeeded").exists()
+
+
+def test_a_revoked_api_clients_subscriptions_go_quiet(receiver, subscribe, run_tasks):
+    crm, _ = api_client_create(name="Old CRM")
+    subscribe(receiver.url, owner=crm)
+    crm.active = False
+    crm.save(update_fields=["active"])
+    change_status(LeadFactory(), run_tasks)
+    assert receiver.requests == []
