@@ -7,7 +7,9 @@ Redirects are not followed. WEBHOOK_ALLOW_PRIVATE_URLS lifts the address check (
 http) for local development and tests."""
 
 import ipaddress
+import os
 import socket
+import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -86,10 +88,22 @@ def _resolve(host: str, port: int) -> tuple[str, ...]:
 
 
 def post(url: str, *, body: bytes, headers: dict, timeout: float) -> HttpResponse:
-    """POST once, to the vetted address. Raises UnsafeUrl, or urllib3.exceptions.HTTPError
-    (and OSError) when the far end cannot be reached or does not answer in time."""
+    """POST once, to a vetted address (the next one if an address refuses the connection).
+    Raises UnsafeUrl, or urllib3.exceptions.HTTPError (and OSError) when the far end cannot
+    be reached or does not answer in time."""
     target = resolve_url(url)
-    pool = _pool(target, timeout)
+    for address in target.addresses[:-1]:
+        try:
+            return _post_to(address, target, body=body, headers=headers, timeout=timeout)
+        except (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError):
+            continue
+    return _post_to(target.addresses[-1], target, body=body, headers=headers, timeout=timeout)
+
+
+def _post_to(
+    address: str, target: ResolvedUrl, *, body: bytes, headers: dict, timeout: float
+) -> HttpResponse:
+    pool = _pool(address, target, timeout)
     try:
         response = pool.urlopen(
             "POST",
@@ -109,16 +123,20 @@ def post(url: str, *, body: bytes, headers: dict, timeout: float) -> HttpRespons
     return HttpResponse(response.status, dict(response.headers), excerpt.decode("utf-8", "replace"))
 
 
-def _pool(target: ResolvedUrl, timeout: float) -> urllib3.HTTPConnectionPool:
+def _pool(address: str, target: ResolvedUrl, timeout: float) -> urllib3.HTTPConnectionPool:
     options = dict(port=target.port, timeout=urllib3.Timeout(connect=timeout, read=timeout), maxsize=1)
-    address = target.addresses[0]
     if target.scheme == "http":
         return urllib3.HTTPConnectionPool(address, **options)
+    # Connected to the IP, but the certificate is checked for the host name (sent as SNI).
     return urllib3.HTTPSConnectionPool(
         address,
         server_hostname=target.host,
         assert_hostname=target.host,
-        cert_reqs="CERT_REQUIRED",
-        ca_certs=certifi.where(),
+        ssl_context=_tls_context(),
         **options,
     )
+
+
+def _tls_context() -> ssl.SSLContext:
+    # The CA bundle requests uses, unless SSL_CERT_FILE names another (as OpenSSL allows).
+    return ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE") or certifi.where())

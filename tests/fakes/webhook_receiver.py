@@ -6,8 +6,8 @@ from tests.fakes.http import FakeServer, Reply
 
 
 class WebhookReceiver(FakeServer):
-    def __init__(self, *, script: list[int] | None = None):
-        super().__init__()
+    def __init__(self, *, script: list[int] | None = None, tls=None):
+        super().__init__(tls=tls)
         self.script = list(script or [])
         self.acknowledged = []
 

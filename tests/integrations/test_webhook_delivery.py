@@ -1,7 +1,9 @@
 import json
+import ssl
 from datetime import timedelta
 
 import pytest
+import trustme
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
@@ -337,3 +339,34 @@ def test_a_revoked_api_clients_subscriptions_go_quiet(receiver, subscribe, run_t
     crm.save(update_fields=["active"])
     change_status(LeadFactory(), run_tasks)
     assert receiver.requests == []
+
+
+@pytest.fixture
+def tls_receiver(tmp_path, monkeypatch):
+    """An https receiver whose certificate names localhost, signed by a CA the test trusts."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost").configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    with WebhookReceiver(tls=context) as server:
+        yield server
+
+
+def test_it_delivers_over_https_checking_the_certificate_for_the_host_name(
+    tls_receiver, subscribe, run_tasks
+):
+    port = tls_receiver.url.rsplit(":", 1)[1]
+    subscribe(f"https://localhost:{port}/hooks")
+    change_status(LeadFactory(), run_tasks)
+    assert len(tls_receiver.acknowledged) == 1
+
+
+def test_it_refuses_a_certificate_for_another_name(tls_receiver, subscribe, run_tasks):
+    subscribe(f"{tls_receiver.url}/hooks")  # https://127.0.0.1:port: the certificate names localhost
+    change_status(LeadFactory(), run_tasks)
+
+    assert tls_receiver.acknowledged == []
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.PENDING and "doesn't match 'localhost'" in delivery.last_error
