@@ -370,3 +370,18 @@ def test_it_refuses_a_certificate_for_another_name(tls_receiver, subscribe, run_
     assert tls_receiver.acknowledged == []
     delivery = Delivery.objects.get()
     assert delivery.status == DeliveryStatus.PENDING and "doesn't match 'localhost'" in delivery.last_error
+
+
+def test_it_refuses_at_delivery_time_a_host_that_resolves_to_a_private_address(
+    settings, receiver, subscribe, run_tasks
+):
+    port = receiver.url.rsplit(":", 1)[1]
+    subscription = subscribe(f"https://localhost:{port}/hooks")  # accepted while private URLs were allowed
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+    change_status(LeadFactory(), run_tasks)
+
+    assert receiver.requests == []
+    subscription.refresh_from_db()
+    assert not subscription.active and "public addresses only" in subscription.disabled_reason
+    attempt = DeliveryAttempt.objects.get()
+    assert attempt.outcome == "failed" and attempt.error.startswith("Refused to call")
