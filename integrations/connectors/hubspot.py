@@ -1,9 +1,11 @@
 """HubSpot, through the official hubspot-api-client: contacts, owners and SMS communications."""
 
 from contextlib import contextmanager
+from datetime import UTC
 
 import urllib3
 from django.conf import settings
+from django.utils.dateparse import parse_datetime
 from hubspot import HubSpot
 from hubspot.crm import contacts, owners
 from hubspot.crm.objects import communications
@@ -92,6 +94,8 @@ class HubSpotConnector(Connector):
             for name, value in (("email", lead.email), ("phone", lead.phone))
             if value
         ]
+        if not groups:
+            return None  # a search without filters would match every contact
         found = self.client.crm.contacts.search_api.do_search(
             contacts.PublicObjectSearchRequest(filter_groups=groups, properties=["email", "phone"], limit=1),
             _request_timeout=self.timeout,
@@ -115,7 +119,7 @@ class HubSpotConnector(Connector):
             "hs_communication_channel_type": "SMS",
             "hs_communication_logged_from": "CRM",
             "hs_communication_body": _message_body(message),
-            "hs_timestamp": message["created_at"],
+            "hs_timestamp": parse_datetime(message["created_at"]).astimezone(UTC).isoformat(),
         }
         with _translated_errors():
             created = self.client.crm.objects.communications.basic_api.create(

@@ -111,8 +111,8 @@ class FakeHubSpot(FakeServer):
             or props.get("hs_communication_logged_from") != "CRM"
         ):
             return self.problem(f"not an SMS logged from the CRM: {props}")
-        if not props.get("hs_communication_body") or not props.get("hs_timestamp"):
-            return self.problem("a communication needs a body and hs_timestamp")
+        if not props.get("hs_communication_body") or not props.get("hs_timestamp", "").endswith("+00:00"):
+            return self.problem(f"a communication needs a body and a UTC hs_timestamp: {props}")
         associations = body.get("associations") or []
         contact_ids = [a["to"]["id"] for a in associations]
         types = [t for a in associations for t in a["types"]]
