@@ -7,6 +7,7 @@ from integrations.connectors.base import LEAD_FIELDS
 from integrations.models import (
     ApiClient,
     CrmIntegration,
+    CrmRecord,
     Delivery,
     DeliveryAttempt,
     EventType,
@@ -263,6 +264,21 @@ class OutboundEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ["msg_id", "type", "lead", "message_id", "actor", "body", "created_at"]
     inlines = [DeliveryInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CrmRecord)
+class CrmRecordAdmin(admin.ModelAdmin):
+    """Which CRM record each lead and text became: where to look in the CRM."""
+
+    list_display = ["integration", "object_type", "local_id", "remote_id", "created_at"]
+    list_filter = ["integration", "object_type"]
+    search_fields = ["=local_id", "=remote_id"]
 
     def has_add_permission(self, request):
         return False
