@@ -121,3 +121,20 @@ def test_operators_see_when_each_integration_last_succeeded_and_what_failed(admi
     page = admin_client.get("/admin/integrations/crmintegration/").content.decode()
     assert '<td class="field-health">ok</td>' in page
     assert "failing since" in page and "Salesforce HTTP 503" in page
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "webhooksubscription/", "webhooksubscription/add/", "crmintegration/", "crmintegration/add/",
+        "delivery/", "outboundevent/", "crmrecord/", "apiclient/",
+    ],
+)  # fmt: skip
+def test_every_integrations_admin_page_opens(admin_client, page):
+    assert admin_client.get(f"/admin/integrations/{page}").status_code == 200
+
+
+def test_an_event_page_shows_its_payload_and_deliveries(admin_client, receiver, subscribe, run_tasks):
+    delivery = deliver_one(receiver, subscribe, run_tasks)
+    page = admin_client.get(f"/admin/integrations/outboundevent/{delivery.event.pk}/change/").content.decode()
+    assert delivery.event.msg_id in page and "Succeeded" in page and "nurturing" in page
