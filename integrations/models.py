@@ -1,7 +1,10 @@
+import base64
 import hashlib
 import secrets
+import uuid
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -31,3 +34,260 @@ class ApiClient(models.Model):
     @classmethod
     def new_token(cls) -> str:
         return f"msms_{secrets.token_urlsafe(32)}"
+
+    @property
+    def actor(self) -> str:
+        """How the leads app names changes this client makes through the API."""
+        return f"api:{self.name}"
+
+
+class EventType(models.TextChoices):
+    LEAD_CREATED = "lead.created"
+    LEAD_UPDATED = "lead.updated"
+    LEAD_ASSIGNED = "lead.assigned"
+    LEAD_OPTED_OUT = "lead.opted_out"
+    MESSAGE_RECEIVED = "message.received"
+    MESSAGE_SENT = "message.sent"
+
+
+def all_event_types() -> list[str]:
+    return list(EventType.values)
+
+
+def mask_secret(value: str) -> str:
+    """Enough to recognise a secret, never enough to use it."""
+    if not value:
+        return ""
+    return f"{value[:6]}…{value[-4:]}" if len(value) > 16 else "•" * 8
+
+
+class DeliveryTarget(models.Model):
+    """What webhook subscriptions and CRM integrations share: the events they take and how
+    their deliveries have been going, for operators."""
+
+    events = models.JSONField(default=all_event_types, help_text="Event types sent here")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_failure_message = models.TextField(blank=True)
+    failing_since = models.DateTimeField(
+        null=True, blank=True, help_text="First failure since the last success"
+    )
+    disabled_reason = models.TextField(blank=True, help_text="Why it was switched off automatically")
+
+    class Meta:
+        abstract = True
+
+    def echo_actor(self) -> str | None:
+        """The actor whose changes came from this target, so are not sent back to it."""
+        raise NotImplementedError
+
+    def is_receiving(self) -> bool:
+        return self.active
+
+
+class WebhookSubscription(DeliveryTarget):
+    """An endpoint that receives signed events (Standard Webhooks)."""
+
+    owner = models.ForeignKey(
+        ApiClient,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="webhook_subscriptions",
+        help_text="The API client that subscribed; its own changes are not sent back to it",
+    )
+    url = models.URLField(max_length=500)
+    description = models.CharField(max_length=200, blank=True)
+    secret = models.CharField(max_length=100, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.url
+
+    @staticmethod
+    def new_secret() -> str:
+        return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+    def echo_actor(self) -> str | None:
+        return self.owner.actor if self.owner_id else None
+
+    def is_receiving(self) -> bool:
+        # A revoked API client's subscriptions go quiet with its token.
+        return self.active and (self.owner_id is None or self.owner.active)
+
+
+class CrmKind(models.TextChoices):
+    HUBSPOT = "hubspot", "HubSpot"
+    SALESFORCE = "salesforce", "Salesforce"
+
+
+class CrmIntegration(DeliveryTarget):
+    """A CRM kept in step by a connector. Blank credentials fall back to the environment."""
+
+    kind = models.CharField(max_length=16, choices=CrmKind.choices)
+    name = models.CharField(max_length=100, unique=True)
+    api_client = models.ForeignKey(
+        ApiClient,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The API client this CRM uses to call us; its changes are not sent back to it",
+    )
+    field_mapping = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Our field -> the CRM's property or field name; leave a field out to not send it",
+    )
+    access_token = models.TextField(blank=True, help_text="HubSpot private app token / Salesforce token")
+    instance_url = models.URLField(blank=True, help_text="Salesforce: https://yourdomain.my.salesforce.com")
+    client_id = models.CharField(max_length=255, blank=True, help_text="Salesforce connected app")
+    client_secret = models.TextField(blank=True, help_text="Salesforce connected app")
+
+    SECRET_FIELDS = ("access_token", "client_secret")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def echo_actor(self) -> str | None:
+        return self.api_client.actor if self.api_client_id else None
+
+
+class OutboundEvent(models.Model):
+    """Something that happened, as its Standard Webhooks payload; recorded with the change."""
+
+    msg_id = models.CharField(max_length=40, unique=True, editable=False)
+    type = models.CharField(max_length=32, choices=EventType.choices, db_index=True)
+    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    message_id = models.UUIDField(null=True, blank=True, help_text="For message events")
+    actor = models.CharField(max_length=200, blank=True)
+    body = models.TextField(help_text="The exact JSON sent (and signed) on every attempt")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.type} {self.msg_id}"
+
+    @staticmethod
+    def new_msg_id() -> str:
+        return f"msg_{uuid.uuid4().hex}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending"
+    DELIVERING = "delivering"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed", "failed (gave up)"
+
+
+OPEN_DELIVERY_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.DELIVERING)
+
+
+class Delivery(models.Model):
+    """One event for one target (a webhook subscription or a CRM). Per target, in event order."""
+
+    event = models.ForeignKey(OutboundEvent, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(
+        WebhookSubscription, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    integration = models.ForeignKey(
+        CrmIntegration, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(
+        max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subscription__isnull=False, integration__isnull=True)
+                | Q(subscription__isnull=True, integration__isnull=False),
+                name="delivery_has_one_target",
+            ),
+            # An event is delivered once per target, however often the recording runs.
+            models.UniqueConstraint(fields=["event", "subscription"], name="one_delivery_per_subscription"),
+            models.UniqueConstraint(fields=["event", "integration"], name="one_delivery_per_integration"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["subscription", "status"]),
+            models.Index(fields=["integration", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.event.type} -> {self.target}"
+
+    @property
+    def target(self) -> DeliveryTarget:
+        return self.subscription or self.integration
+
+    def target_filter(self) -> dict:
+        if self.subscription_id:
+            return {"subscription_id": self.subscription_id}
+        return {"integration_id": self.integration_id}
+
+
+class AttemptOutcome(models.TextChoices):
+    IN_PROGRESS = "in_progress", "in progress"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted", "interrupted (worker stopped)"
+
+
+class DeliveryAttempt(models.Model):
+    """One try of a delivery, saved before the call and completed after it."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(
+        max_length=12, choices=AttemptOutcome.choices, default=AttemptOutcome.IN_PROGRESS
+    )
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"attempt {self.number}: {self.outcome}"
+
+
+class CrmRecord(models.Model):
+    """What a lead or a message is called in a CRM, so updates reach the same record."""
+
+    integration = models.ForeignKey(CrmIntegration, on_delete=models.CASCADE, related_name="records")
+    object_type = models.CharField(max_length=16, help_text="lead or message")
+    local_id = models.CharField(max_length=64)
+    remote_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "object_type", "local_id"], name="one_crm_record_per_object"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.object_type} {self.local_id} = {self.remote_id}"

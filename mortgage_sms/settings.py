@@ -207,3 +207,28 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Integrations: outbound webhooks and CRM connectors -----------------------------------------
+# Waits between delivery attempts (the first goes at once): 8 attempts over about 28 hours.
+WEBHOOK_RETRY_SCHEDULE_SECONDS = env.list(
+    "WEBHOOK_RETRY_SCHEDULE_SECONDS", cast=int, default=[5, 300, 1800, 7200, 18000, 36000, 36000]
+)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# An endpoint that has failed without a single success for this long is switched off.
+WEBHOOK_DISABLE_AFTER_DAYS = env.int("WEBHOOK_DISABLE_AFTER_DAYS", default=5)
+# Finished events (and their delivery logs) are kept this long, then purged.
+WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
+CRM_TIMEOUT_SECONDS = env.float("CRM_TIMEOUT_SECONDS", default=10.0)
+# Credentials used when a CRM integration in the admin leaves them blank.
+HUBSPOT_ACCESS_TOKEN = env("HUBSPOT_ACCESS_TOKEN", default="")
+SALESFORCE_INSTANCE_URL = env("SALESFORCE_INSTANCE_URL", default="")
+SALESFORCE_ACCESS_TOKEN = env("SALESFORCE_ACCESS_TOKEN", default="")
+SALESFORCE_CLIENT_ID = env("SALESFORCE_CLIENT_ID", default="")
+SALESFORCE_CLIENT_SECRET = env("SALESFORCE_CLIENT_SECRET", default="")
+SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="62.0")
+# Where the hubspot SDK sends its requests; only tests point it elsewhere (a local fake).
+HUBSPOT_API_BASE_URL = env("HUBSPOT_API_BASE_URL", default="")
+# Ops alerts (an endpoint switched off, CRM credentials refused) go to these addresses.
+ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
+MANAGERS = ADMINS
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)

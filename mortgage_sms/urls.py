@@ -9,6 +9,7 @@ admin.site.index_title = "Operations"
 
 api_v1 = [
     path("", include("leads.urls")),
+    path("", include("integrations.urls")),
 ]
 
 urlpatterns = [

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from conversations.models import Direction, Kind, Message, MessageStatus, Sender
+from integrations.models import ApiClient, CrmIntegration, WebhookSubscription
 from leads.models import Lead
 from routing.models import LoanOfficer
 
@@ -55,3 +56,28 @@ class MessageFactory(factory.django.DjangoModelFactory):
     to_number = factory.LazyAttribute(lambda o: o.lead.phone)
     body = "Hello"
     status = MessageStatus.SENT
+
+
+class ApiClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApiClient
+
+    name = factory.Sequence(lambda n: f"CRM {n}")
+    token_prefix = "msms_test"
+    token_hash = factory.Sequence(lambda n: f"{n:064d}")
+
+
+class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookSubscription
+
+    url = "http://127.0.0.1:9/hooks"
+    secret = factory.LazyFunction(WebhookSubscription.new_secret)
+
+
+class CrmIntegrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CrmIntegration
+
+    name = factory.Sequence(lambda n: f"CRM integration {n}")
+    kind = "hubspot"

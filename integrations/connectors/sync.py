@@ -1,0 +1,58 @@
+"""Turn one recorded event into connector calls: a lead event upserts the record, a message
+event logs the text on it (upserting the record first when the CRM has not seen the lead)."""
+
+import json
+
+from integrations.connectors import ConnectorError, get_connector
+from integrations.models import CrmIntegration, CrmRecord, EventType, OutboundEvent
+from integrations.outcomes import AttemptResult
+from leads.models import Lead
+
+
+def crm_deliver(integration: CrmIntegration, event: OutboundEvent) -> AttemptResult:
+    lead = Lead.objects.select_related("assigned_officer").filter(pk=event.lead_id).first()
+    if lead is None:
+        return AttemptResult(ok=True, excerpt="The lead was deleted: nothing to send.")
+    try:
+        connector = get_connector(integration)
+        if event.message_id:
+            summary = _log_message(connector, lead, event)
+        else:
+            remote_id = _push_lead(connector, lead, set_owner=event.type == EventType.LEAD_ASSIGNED)
+            summary = f"Lead saved as {remote_id}."
+    except ConnectorError as error:
+        return error.as_result()
+    return AttemptResult(ok=True, excerpt=summary)
+
+
+def _push_lead(connector, lead: Lead, *, set_owner: bool) -> str:
+    integration = connector.integration
+    record = CrmRecord.objects.filter(
+        integration=integration, object_type="lead", local_id=str(lead.pk)
+    ).first()
+    remote_id = connector.push_lead(
+        lead, remote_id=record.remote_id if record else None, set_owner=set_owner or record is None
+    )
+    CrmRecord.objects.update_or_create(
+        integration=integration, object_type="lead", local_id=str(lead.pk), defaults={"remote_id": remote_id}
+    )
+    return remote_id
+
+
+def _log_message(connector, lead: Lead, event: OutboundEvent) -> str:
+    integration = connector.integration
+    logged = CrmRecord.objects.filter(
+        integration=integration, object_type="message", local_id=str(event.message_id)
+    ).first()
+    if logged:
+        return f"Already logged as {logged.remote_id}."
+    record = CrmRecord.objects.filter(
+        integration=integration, object_type="lead", local_id=str(lead.pk)
+    ).first()
+    remote_lead_id = record.remote_id if record else _push_lead(connector, lead, set_owner=True)
+    message = json.loads(event.body)["data"]
+    remote_id = connector.log_message(remote_lead_id=remote_lead_id, message=message)
+    CrmRecord.objects.create(
+        integration=integration, object_type="message", local_id=str(event.message_id), remote_id=remote_id
+    )
+    return f"Text logged as {remote_id} on {remote_lead_id}."
