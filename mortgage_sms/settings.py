@@ -207,3 +207,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Qualification agent ---------------------------------------------------------------------
+# An SMS reply should not wait long: one quick retry of a 529/5xx, then the scripted agent.
+ANTHROPIC_MAX_RETRIES = env.int("ANTHROPIC_MAX_RETRIES", default=1)
