@@ -35,7 +35,9 @@ _DURATION = re.compile(
 _UPPER_AFTER = re.compile(rf"^\s*(?:-|to|or|a|o)\s*{_NUMBER}(?:\s*{_UNIT}\b)?")
 # Durations that are not a timeline: "30 year fixed", "lived here 10 years", "2 years ago".
 _NOT_AFTER = re.compile(r"^\s*(fixed|loan|mortgage|term|arm|old|ago|rate|at (my|the)|on the job|de edad)\b")
-_NOT_BEFORE = re.compile(r"\b(for|been|owned|lived|had|worked|job|employed|hace|desde hace)\b[\w\s]{0,12}$")
+_NOT_BEFORE = re.compile(
+    r"\b(been|owned|lived|had|worked|job|employed|past|last|hace|desde hace)\b[\w\s]{0,12}$"
+)
 
 MONTHS = {
     "january": 1, "jan": 1, "enero": 1, "february": 2, "feb": 2, "febrero": 2, "march": 3,
