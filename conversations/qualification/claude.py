@@ -206,7 +206,7 @@ def turn_from_tool_input(data, agent_input: AgentInput) -> Turn:
     reply, intent, reason = data.get("reply"), data.get("intent"), data.get("reason") or ""
     if not isinstance(reply, str) or not reply.strip():
         raise AgentError("malformed", "The reply is missing.")
-    if intent not in Intent.values:
+    if intent not in {i.value for i in Intent}:
         raise AgentError("malformed", f"Unknown intent {intent!r}.")
     updates = _valid_updates(data.get("updates", {}))
     changes = {

@@ -31,7 +31,7 @@ NOT_TYPOS = {
     "things", "thanks", "person", "reason", "season", "wright", "write", "words", "world",
     "numbers", "first", "firstly", "mother", "father", "brother", "credits", "agency",
     "aprobar", "comprado", "compras", "compra", "buscar", "busco", "encontrar", "searched",
-    "hours", "primera", "primer", "primero", "primeras", "realty", "reality", "verano", "mouths",
+    "offer", "offers", "hours", "primera", "primer", "primero", "primeras", "realty", "reality", "verano", "mouths",
     "forms", "march", "match", "merci", "ninety", "seventy", "eighty", "twenty", "thirty", "forty",
     "fifty", "sixty", "semana", "credible", "agenda", "hello", "horas", "meter", "mismo",
     # Spanish words close to an English keyword.

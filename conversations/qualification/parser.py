@@ -53,7 +53,7 @@ PURPOSE = _compile([
      r" (cash|money|equity|dinero|efectivo)|tap (into )?(my|our|the) equity|retiro de efectivo|"
      r"consolidat\w+ (my )?(debt|bills)|pay off (my |some )?(debt|bills|credit cards)|debt consolidation|pagar (mis )?deudas)\b"),
     (LoanPurpose.REFINANCE, r"\b(refi|refis|refinanc\w*|refinanciar\w*|refinanciamiento|lower (my|our|the) (rate|payment|interest)|"
-     r"better rate|remove (the )?pmi|drop (the )?pmi|get rid of (the )?pmi|rate and term|bajar (mi|la) (tasa|mensualidad|pago)|"
+     r"better rate|(remove|drop|get rid of) (the |my |our )?pmi|rate and term|bajar (mi|la) (tasa|mensualidad|pago)|"
      r"streamline|irrrl)\b"),
     (LoanPurpose.PURCHASE, r"\b(buy(?! ?down)|buying|purchas\w*|comprar|compra|compro|new home|new house|first home|"
      r"home shopping|house hunting|looking for a (house|home|place|condo)|under contract|found a (house|home|place)|"
@@ -214,10 +214,14 @@ def parse_credit(text: str, *, asked: bool) -> str | None:
     return None
 
 
+# "never owned a home": the word right before a yes/no phrase can turn it around.
+_DENIED_BEFORE = re.compile(r"\b(never|nunca|not)\s*$")
+
+
 def parse_boolean(field: str, text: str) -> bool | None:
     for clause in clauses(text):
         for value, pattern in BOOLEANS[field]:
-            if pattern.search(clause):
+            if any(not _DENIED_BEFORE.search(clause[: m.start()]) for m in pattern.finditer(clause)):
                 return value
     return None
 

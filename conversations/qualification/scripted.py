@@ -121,7 +121,9 @@ class _Turn:
             self.state["numbered"] = True
             reply = [phrase(lead_in, self.language), question(asked, self.language, numbered=True)]
             return self._reply(reply, changes)
-        if asked in parser.UNSURE_VALUES:
+        if known.get(asked) is not None:
+            pass  # asked again (the first text asks it anyway): keep what we know
+        elif asked in parser.UNSURE_VALUES:
             changes[asked] = known[asked] = parser.UNSURE_VALUES[asked]
         else:
             self.state["skipped"].append(asked)

@@ -70,7 +70,13 @@ class FakeAnthropic:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-                fake.requests.append({"path": self.path, "headers": dict(self.headers), "json": body})
+                fake.requests.append(
+                    {
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "json": body,
+                    }
+                )
                 status, payload = fake._next()
                 if status == "hang":
                     fake._release.wait(timeout=10)
