@@ -60,12 +60,15 @@ HANDOFF = [
      r"makes no sense|no entiendo|no comprendo|que quiere decir)\b|^\s*(what|huh|que|como|eh)\s*\?+\s*$|^\s*\?{2,}\s*$)"),
 ]  # fmt: skip
 
-NOT_READY = re.compile(
-    r"\b(not interested|no longer interested|not looking (anymore|right now|now)|changed (my|our) minds?|"
+# "Not interested" ends the conversation; "not now" does unless the same text says when.
+NOT_INTERESTED = re.compile(
+    r"\b(not interested|no longer interested|not looking (anymore|any more)|changed (my|our) minds?|"
     r"(went|going|decided to go|go) with (another|a different) (lender|bank|company|broker)|already (closed|refinanced) "
-    r"(with|on)|already got (a |my |our )?(loan|lender|mortgage)|not ready|maybe later|not (right )?now|"
-    r"hold off|put (it|this|things) on hold|ya no (me |nos )?interesa|no (me |nos )?interesa|no (estoy|estamos) list\w*|"
-    r"no por ahora|ahora no|todavia no estamos listos)\b"
+    r"(with|on)|already got (a |my |our )?(loan|lender|mortgage)|ya no (me |nos )?interesa|no (me |nos )?interesa)\b"
+)
+NOT_NOW = re.compile(
+    r"\b(not ready|maybe later|not (right )?now|not looking (right )?now|hold off|put (it|this|things) on hold|"
+    r"no (estoy|estamos) list\w*|no por ahora|ahora no|todavia no estamos listos)\b"
 )
 
 
@@ -73,7 +76,7 @@ NOT_READY = re.compile(
 class Signals:
     disqualify: str = ""
     handoff: str = ""
-    not_ready: bool = False
+    not_ready: str = ""  # "declined" (not interested) or "later" (not now)
     faq: list = field(default_factory=list)
     question: bool = False  # a question we did not recognise
 
@@ -94,7 +97,7 @@ def detect(text: str) -> Signals:
     return Signals(
         disqualify=_first(DISQUALIFY, text),
         handoff=handoff,
-        not_ready=bool(NOT_READY.search(text)),
+        not_ready="declined" if NOT_INTERESTED.search(text) else "later" if NOT_NOW.search(text) else "",
         faq=faq,
         question="?" in text and not faq,
     )

@@ -51,9 +51,15 @@ class _Turn:
             return self._end(Intent.HANDOFF, phrase(f"handoff_{handoff}", self.language), handoff, changes)
         if self.input.waiting:
             return self._waiting(changes)
-        if self.signals.not_ready:
+        if self._not_ready(known):
             return self._end(Intent.NOT_READY, self._ending_text("not_ready"), "not ready", changes)
         return self._continue(parsed, changes, known)
+
+    def _not_ready(self, known: dict) -> bool:
+        """ "Not now, maybe in 2 months" is a warm lead to keep qualifying, not one to nurture."""
+        if self.signals.not_ready == "later":
+            return known.get("timeline") in (None, *flow.NOT_READY_TIMELINES, "unsure")
+        return self.signals.not_ready == "declined"
 
     # --- reading the text ----------------------------------------------------------------
 

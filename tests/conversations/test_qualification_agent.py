@@ -298,3 +298,11 @@ def test_the_guardrails_catch_what_must_never_be_sent(reply, rule):
 )
 def test_the_guardrails_let_ordinary_replies_through(reply):
     assert guardrails.violation(reply) is None
+
+
+def test_not_now_with_a_near_date_keeps_qualifying():
+    chat = Chat(loan_purpose="purchase")
+    turn = chat.say("not right now, maybe in 2 months")
+    assert turn.intent == Intent.CONTINUE
+    assert chat.known["timeline"] == "1_3_months"
+    assert Chat(loan_purpose="purchase").say("not right now").intent == Intent.NOT_READY
