@@ -4,6 +4,7 @@ The borrower's words go to the model as JSON data inside the user turn, never as
 the reply that comes back is checked by the guardrails before anyone sees it."""
 
 import copy
+import functools
 import json
 import time
 
@@ -128,12 +129,18 @@ def user_content(agent_input: AgentInput) -> str:
 
 
 def client() -> anthropic.Anthropic:
-    return anthropic.Anthropic(
-        api_key=settings.ANTHROPIC_API_KEY,
-        base_url=settings.ANTHROPIC_BASE_URL or None,
-        timeout=settings.ANTHROPIC_TIMEOUT_SECONDS,
-        max_retries=settings.ANTHROPIC_MAX_RETRIES,
+    return _client(
+        settings.ANTHROPIC_API_KEY,
+        settings.ANTHROPIC_BASE_URL or None,
+        settings.ANTHROPIC_TIMEOUT_SECONDS,
+        settings.ANTHROPIC_MAX_RETRIES,
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _client(api_key: str, base_url: str | None, timeout: float, max_retries: int) -> anthropic.Anthropic:
+    # One client (and its connection pool) per configuration, reused across turns.
+    return anthropic.Anthropic(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
 
 
 class ClaudeAgent:

@@ -214,3 +214,15 @@ def test_the_scripted_agent_takes_over_mid_conversation_where_claude_left_off(
     say(client, run_tasks, lead, "2 months")
     assert lead.timeline == "1_3_months"
     assert "Is the property in Texas?" in last_reply(lead)
+
+
+def test_ops_see_each_turn_and_llm_call_in_the_admin(client, run_tasks, claude, lead, admin_user):
+    claude.error(529, "overloaded_error", "Overloaded")
+    turn = say(client, run_tasks, lead, "buying")
+    client.force_login(admin_user)
+    listing = client.get("/admin/conversations/agentturn/?fallback_reason=api_error")
+    assert listing.status_code == 200
+    assert "fell_back" in listing.content.decode() or "scripted fallback" in listing.content.decode()
+    detail = client.get(f"/admin/conversations/agentturn/{turn.pk}/change/")
+    assert "529" in detail.content.decode()
+    assert client.get("/admin/conversations/llmcall/?outcome=error").status_code == 200
