@@ -450,6 +450,8 @@ READABLE_REASONS = {
     "did_not_ask": "The person says they never asked to hear from us.",
     "not_a_borrower": "Not a borrower (testing the form).",
     "not_mortgage": "Asked for something other than a home loan.",
+    "not ready": "The borrower is not ready yet.",
+    "timeline": "The borrower plans to move 6+ months from now.",
 }
 
 

@@ -76,6 +76,9 @@ def test_it_sends_a_borrower_who_is_not_ready_to_nurture(client, run_tasks, gree
     assert lead.timeline == "6_plus_months"
     assert lead.temperature == "cold"
     assert "No rush" in last_reply(lead)
+    assert (
+        lead.events.get(data__to="nurturing").description == "The borrower plans to move 6+ months from now."
+    )
 
 
 def test_it_hands_off_to_a_person_when_asked(client, run_tasks, greeted_lead, handoffs):
