@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from conversations.models import ContactRule, Message, MessageStatus
+from conversations.models import AgentTurn, ContactRule, LLMCall, Message, MessageStatus
 
 
 @admin.register(Message)
@@ -36,3 +36,73 @@ class ContactRuleAdmin(admin.ModelAdmin):
     list_display = ["state", "start_hour", "end_hour", "max_per_24h", "paused", "note"]
     list_editable = ["start_hour", "end_hour", "max_per_24h", "paused"]
     list_filter = ["paused"]
+
+
+class LLMCallInline(admin.TabularInline):
+    model = LLMCall
+    extra = 0
+    can_delete = False
+    fields = [
+        "created_at",
+        "provider",
+        "model",
+        "outcome",
+        "status_code",
+        "duration_ms",
+        "request_id",
+        "error",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AgentTurn)
+class AgentTurnAdmin(admin.ModelAdmin):
+    """Every answer of the assistant: who wrote it, how long it took, whether it fell back."""
+
+    list_display = [
+        "created_at", "lead", "backend", "answered_by", "outcome", "intent", "fallback_reason",
+        "duration_ms", "short_reply",
+    ]  # fmt: skip
+    list_filter = [
+        "backend",
+        "answered_by",
+        "outcome",
+        "intent",
+        "fallback_reason",
+        "guardrail",
+        "created_at",
+    ]
+    search_fields = ["lead__phone", "lead__last_name", "reply", "error"]
+    list_select_related = ["lead"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AgentTurn._meta.fields]
+    inlines = [LLMCallInline]
+
+    @admin.display(description="Reply")
+    def short_reply(self, turn):
+        return turn.reply[:80]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a record of what happened
+
+
+@admin.register(LLMCall)
+class LLMCallAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "provider", "model", "outcome", "status_code", "duration_ms", "turn"]
+    list_filter = ["provider", "model", "outcome", "status_code", "created_at"]
+    search_fields = ["request_id", "error", "turn__lead__phone"]
+    list_select_related = ["turn"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in LLMCall._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -118,3 +118,88 @@ class ContactRule(models.Model):
 
     def __str__(self):
         return f"{self.state}: {self.start_hour:02d}:00-{self.end_hour:02d}:00"
+
+
+class AgentBackend(models.TextChoices):
+    SCRIPTED = "scripted"
+    CLAUDE = "claude"
+
+
+class TurnOutcome(models.TextChoices):
+    STARTED = "started", "started (still running, or the worker died)"
+    ANSWERED = "answered"
+    FELL_BACK = "fell_back", "answered by the scripted fallback"
+
+
+class AgentTurn(models.Model):
+    """The assistant's answer to one borrower text: saved before the agent (and any LLM) runs."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="agent_turns")
+    # One turn per borrower text: a task that runs twice finds the turn and sends nothing new.
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="agent_turn")
+    reply_message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    backend = models.CharField(
+        max_length=12, choices=AgentBackend.choices, help_text="The backend configured"
+    )
+    answered_by = models.CharField(max_length=12, choices=AgentBackend.choices, blank=True)
+    outcome = models.CharField(
+        max_length=12, choices=TurnOutcome.choices, default=TurnOutcome.STARTED, db_index=True
+    )
+    intent = models.CharField(max_length=14, blank=True, db_index=True)
+    reason = models.CharField(max_length=200, blank=True, help_text="Why a hand-off or a disqualification")
+    reply = models.TextField(blank=True)
+    updates = models.JSONField(default=dict, blank=True, help_text="Fields the turn set")
+    state = models.JSONField(default=dict, blank=True, help_text="The flow's memory after this turn")
+    fallback_reason = models.CharField(
+        max_length=40, blank=True, db_index=True, help_text="timeout, api_error, malformed, guardrail:<rule>"
+    )
+    guardrail = models.CharField(max_length=40, blank=True, help_text="A rule a scripted reply broke")
+    error = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["lead", "created_at"])]
+
+    def __str__(self):
+        return f"{self.backend} turn {self.created_at:%Y-%m-%d %H:%M:%S} ({self.intent or self.outcome})"
+
+
+class LLMCallOutcome(models.TextChoices):
+    STARTED = "started"
+    OK = "ok"
+    TIMEOUT = "timeout"
+    ERROR = "error"
+    MALFORMED = "malformed", "malformed answer"
+
+
+class LLMCall(models.Model):
+    """One request to an LLM provider, saved before the request is made."""
+
+    turn = models.ForeignKey(AgentTurn, on_delete=models.CASCADE, related_name="llm_calls")
+    provider = models.CharField(max_length=20)
+    model = models.CharField(max_length=100)
+    outcome = models.CharField(
+        max_length=10, choices=LLMCallOutcome.choices, default=LLMCallOutcome.STARTED, db_index=True
+    )
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    request_id = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    stop_reason = models.CharField(max_length=30, blank=True)
+    input_tokens = models.PositiveIntegerField(null=True, blank=True)
+    output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "LLM call"
+
+    def __str__(self):
+        return f"{self.provider}/{self.model} {self.outcome}"

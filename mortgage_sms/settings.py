@@ -232,3 +232,7 @@ HUBSPOT_API_BASE_URL = env("HUBSPOT_API_BASE_URL", default="")
 ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
 MANAGERS = ADMINS
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+
+# --- Qualification agent ---------------------------------------------------------------------
+# An SMS reply should not wait long: one quick retry of a 529/5xx, then the scripted agent.
+ANTHROPIC_MAX_RETRIES = env.int("ANTHROPIC_MAX_RETRIES", default=1)

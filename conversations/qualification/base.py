@@ -1,0 +1,64 @@
+"""The agent's interface: what it is given and what it returns, whichever backend runs."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Intent(StrEnum):
+    CONTINUE = "continue"
+    QUALIFIED = "qualified"
+    NOT_READY = "not_ready"
+    HANDOFF = "handoff"
+    DISQUALIFIED = "disqualified"
+
+
+ENDINGS = (Intent.QUALIFIED, Intent.NOT_READY, Intent.HANDOFF, Intent.DISQUALIFIED)
+MAX_REPLY_CHARS = 320
+
+
+@dataclass(frozen=True)
+class AgentInput:
+    """One borrower text and everything the agent may know when it answers it."""
+
+    message: str  # the borrower's latest text, already redacted
+    known: dict  # the qualification fields as they are now (None = unknown)
+    state: dict  # the flow's memory, as the previous turn left it
+    language: str = "en"
+    first_name: str = ""
+    lead_state: str = ""  # the state on the inquiry form: a hint for property_state
+    texted_first: bool = False  # the borrower texted our number before any inquiry
+    # (sender, body) oldest first; the latest borrower text is the last entry.
+    history: tuple = ()
+    # Already qualified or handed off: hold, answer, do not ask more questions.
+    waiting: bool = False
+    now: datetime | None = None
+
+
+@dataclass
+class Turn:
+    reply: str
+    updates: dict = field(default_factory=dict)
+    intent: Intent = Intent.CONTINUE
+    reason: str = ""  # why a hand-off or a disqualification
+    state: dict = field(default_factory=dict)
+
+
+class AgentError(Exception):
+    """The backend could not produce a usable turn; `kind` says why (timeout, api_error, malformed)."""
+
+    def __init__(self, kind: str, message: str, *, status_code: int | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.status_code = status_code
+
+
+class NullRecorder:
+    """Records nothing: for the evaluation command and the scripted agent."""
+
+    def start(self, **details):
+        return None
+
+    def finish(self, call, **details) -> None:
+        return None

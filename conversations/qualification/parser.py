@@ -1,0 +1,292 @@
+"""Free-text answers -> qualification field values, in English, Spanish and a mix of both.
+
+Every field has a parser that reads the whole message, so that one text can answer several
+questions ("refi, 2 months, already preapproved"). What the assistant just asked adds
+context: a bare "yes", "2", "tx" or "good" means something only as an answer to it."""
+
+import re
+from datetime import datetime
+
+from django.utils import timezone
+
+from conversations.qualification.normalize import clauses, normalize
+from conversations.qualification.states import parse_state
+from conversations.qualification.timeparse import parse_timeline
+from leads.choices import Credit, LoanPurpose, LoanType, Timeline
+
+BOOLEAN_FIELDS = ("preapproved", "has_agent", "property_found", "first_time_buyer")
+# What "1", "2"... mean after a question asked with numbered options.
+OPTIONS = {
+    "loan_purpose": [
+        LoanPurpose.PURCHASE, LoanPurpose.REFINANCE, LoanPurpose.CASH_OUT_REFINANCE,
+        LoanPurpose.HELOC, LoanPurpose.OTHER,
+    ],
+    "timeline": [
+        Timeline.DAYS_0_30, Timeline.MONTHS_1_3, Timeline.MONTHS_3_6, Timeline.MONTHS_6_PLUS,
+        Timeline.UNSURE,
+    ],
+    "loan_type": [
+        LoanType.CONVENTIONAL, LoanType.FHA, LoanType.VA, LoanType.USDA, LoanType.JUMBO,
+        LoanType.UNSURE,
+    ],
+    "credit": [Credit.EXCELLENT, Credit.GOOD, Credit.FAIR, Credit.POOR, Credit.UNSURE],
+    **{name: [True, False] for name in BOOLEAN_FIELDS},
+}  # fmt: skip
+UNSURE_VALUES = {"loan_type": LoanType.UNSURE, "timeline": Timeline.UNSURE, "credit": Credit.UNSURE}
+
+
+def _compile(table):
+    return [(value, re.compile(pattern)) for value, pattern in table]
+
+
+# A mention preceded by one of these is denied: "not refinancing", "no fha".
+_NEGATION_BEFORE = re.compile(
+    r"\b(not|no|don't|never|ni|nunca|isn't|aren't|without|instead of)\b(\s+\w+){0,2}\s*$"
+)
+
+PURPOSE = _compile([
+    (LoanPurpose.OTHER, r"\b(reverse mortgage|hipoteca inversa|construction loan|build(ing)? (a|our|my) (house|home)|"
+     r"land loan|buy(ing)? (a )?(lot|land)|lot loan|bridge loan|renovation loan|rehab loan|construir)\b"),
+    (LoanPurpose.HELOC, r"\b(heloc|home equity line|equity line|line of credit|linea de credito|home equity loan|"
+     r"second mortgage|segunda hipoteca|equity loan|home equity)\b"),
+    (LoanPurpose.CASH_OUT_REFINANCE, r"\b(cashout|(take|pull|get|taking|pulling|sacar|tap|access)( out)?( some| the| my| our)?"
+     r" (cash|money|equity|dinero|efectivo)|tap (into )?(my|our|the) equity|retiro de efectivo|"
+     r"consolidat\w+ (my )?(debt|bills)|pay off (my |some )?(debt|bills|credit cards)|debt consolidation|pagar (mis )?deudas)\b"),
+    (LoanPurpose.REFINANCE, r"\b(refi|refis|refinanc\w*|refinanciar\w*|refinanciamiento|lower (my|our|the) (rate|payment|interest)|"
+     r"better rate|(remove|drop|get rid of) (the |my |our )?pmi|rate and term|bajar (mi|la) (tasa|mensualidad|pago)|"
+     r"streamline|irrrl)\b"),
+    (LoanPurpose.PURCHASE, r"\b(buy(?! ?down)|buying|purchas\w*|comprar|compra|compro|new home|new house|first home|"
+     r"home shopping|house hunting|looking for a (house|home|place|condo)|under contract|found a (house|home|place)|"
+     r"make an offer|moving to|relocat\w*|mudarme|mudarnos|casa nueva|primera casa|adquirir|home ?buyer|first time buyer)\b"),
+])  # fmt: skip
+
+LOAN_TYPE = _compile([
+    (LoanType.FHA, r"\bfha\b"),
+    (LoanType.VA, r"\b(va (loan|mortgage|home loan|eligible|benefits?|entitlement|streamline|irrrl|refi\w*|purchase)|veterans?|vet|veteran[oa]s?|military|"
+     r"active duty|army|navy|air force|marines?|national guard|usmc|militar)\b"),
+    (LoanType.USDA, r"\b(usda|rural (development|housing|loan))\b"),
+    (LoanType.JUMBO, r"\bjumbo\b"),
+    (LoanType.CONVENTIONAL, r"\b(conventional|conv|convencional|regular loan|normal loan|traditional loan|fannie|freddie)\b"),
+])  # fmt: skip
+
+CREDIT_WORDS = _compile([
+    (Credit.GOOD, r"\b(not bad|not too bad|pretty decent)\b"),
+    (Credit.POOR, r"\b(not good|not very good|bad|poor|terrible|awful|horrible|low|sucks|trash|garbage|shot|needs work|"
+     r"rough|damaged|rebuilding|bankruptcy|bk|foreclosure|collections|500s|malo|mala|muy mal|bajo|baja|"
+     r"no (es )?(muy )?buen[oa])\b"),
+    (Credit.FAIR, r"\b(fair|ok|okay|average|mid|not great|not the best|not amazing|so ?so|meh|could be better|regular|"
+     r"mas o menos|medium|alright|600s|in the 600s|promedio)\b"),
+    (Credit.EXCELLENT, r"\b(excellent|great|amazing|perfect|very good|really good|awesome|stellar|exceptional|"
+     r"outstanding|top notch|800s|high 700s|muy buen[oa]|excelente|super good|really high|very high)\b"),
+    (Credit.GOOD, r"\b(good|pretty good|decent|solid|fine|buen[oa]?|700s|high|alto|alta)\b"),
+])  # fmt: skip
+_CREDIT_CONTEXT = re.compile(r"\b(credit|score|scores|fico|credito|puntaje|puntos|beacon)\b")
+_SCORE = re.compile(r"(?<![\d$.,])([3-8]\d{2})(?![\d%]|,\d|k\b| ?(dollars|sq|square|k\b))")
+
+BOOLEANS = {
+    "preapproved": _compile([
+        (False, r"\b(not (yet )?(been )?(preapproved|prequalified|approved)|haven't (been |gotten |got |applied |even )*"
+         r"(preapproved|prequalified|approved|a preapproval)|no (preapproval|preapproved|prequal\w*|approval|letter)|"
+         r"need (to get )?(a )?(preapproval|preapproved|prequalified)|(want|wanna|looking|hoping|trying|like|need|planning) "
+         r"to (get )?(preapproved|prequalified)|get (me |us )?(preapproved|prequalified)|not approved|"
+         r"no (estoy|estamos) (preaprobad\w*|aprobad\w*)|no tengo (la |una )?(preaprobacion|carta|aprobacion)|"
+         r"todavia no (estoy |estamos )?(preaprobad\w*)|necesito (la |una )?preaprobacion)\b"),
+        (True, r"\b(preapproved|prequalified|(have|got) (a |my |our |the )?(preapproval|approval letter|letter)|"
+         r"got (a |my )?approval|preapproval letter|approval letter|already approved|been approved|i'm approved|we're approved|preaprobad\w*|"
+         r"tengo (la |mi )?(preaprobacion|carta de aprobacion|carta)|ya (estoy|estamos) aprobad\w*)\b"),
+    ]),
+    "has_agent": _compile([
+        (False, r"\b(no (realtor|agent|real estate agent|rea|agente)|don't have (a |an |any )?(realtor|agent|real estate agent)|"
+         r"not (working )?with (a |an |any )?(realtor|agent)|without (a |an )?(realtor|agent)|"
+         r"need (a |an )?(realtor|agent|real estate agent)|looking for (a |an )?(realtor|agent)|"
+         r"(recommend|refer) (me )?(a |an )?(realtor|agent)|no tengo (un |una )?(agente|realtor)|sin (agente|realtor)|"
+         r"necesito (un |una )?(agente|realtor)|by owner|fsbo|(will |gonna |going to )?need (to (find|get) )?one|haven't (found|picked|chosen|gotten) (a |an )?(realtor|agent))\b"),
+        (True, r"\b((have|got|has|found|working with|work with|using|go with|going with|signed with|tenemos|tengo) (a |an |my |our |the |un |una |mi )?"
+         r"(great |good )?(realtor|agent|real estate agent|buyer'?s agent)|(my|our) (realtor|agent|real estate agent)|"
+         r"(realtor|agent) is|tengo (un |una |mi )?(agente|realtor)|mi (agente|realtor)|"
+         r"trabaj\w+ con (un |una |mi )?(agente|realtor)|(i'm|i am|my (wife|husband|brother|sister|mom|dad) is) (a |an )?(realtor|agent))\b"),
+    ]),
+    "property_found": _compile([
+        (False, r"\b(still (looking|searching|shopping|house hunting|browsing)|(looking|searching) still|haven't (found|picked|chosen|started|decided)|"
+         r"not yet found|no (house|home|property|place) yet|(just )?(started|starting|beginning) (to look|looking|the search)|"
+         r"house hunting|home hunting|looking at (houses|homes|places|listings)|still deciding|seguimos buscando|"
+         r"sigo buscando|todavia (estoy |estamos )?buscando|aun (estoy |estamos )?buscando|no (he|hemos) encontrado|"
+         r"estamos buscando|estoy buscando|nothing yet|no luck yet|not (found|picked) (one|a house|a home|anything))\b"),
+        (True, r"\b(found (a |the |our |my |a great |the perfect |the one|a nice )?(house|home|place|property|condo|townhouse|one|it)|"
+         r"under contract|in escrow|made an offer|offer (was |got |has been )?accepted|put (in )?an offer|"
+         r"(have|got) (a |an )?(house|home|place|property) (in mind|picked|under contract)|picked (out )?(a |the )?(house|home|place)|"
+         r"ya encontr\w+|encontr\w+ (una |la )?casa|bajo contrato|hicimos una oferta|"
+         r"(tenemos|tengo) (una )?casa (en mente|elegida))\b"),
+    ]),
+    "first_time_buyer": _compile([
+        (False, r"\b(not (my|our|a) first|(own|owned|already own) (a |my |our )?(homes?|houses?|property|condo|place)|homeowners?|"
+         r"home owner|sold (my|our)|selling (my|our)|(my|our) current (home|house)|second home|investment property|"
+         r"rental property|another (home|house)|upgrad(e|ing)|downsiz\w*|bought (a |my |our )?(house|home) before|"
+         r"owned before|no es (mi|nuestra) primera|ya tengo (una )?casa|tengo casa propia|vendiendo (mi|nuestra) casa)\b"),
+        (True, r"\b(first (time|home|house|property|place|purchase)|first-time|never (owned|bought)|primera (vez|casa|vivienda)|"
+         r"nunca (he|hemos) (tenido|comprado)|primer hogar|ftb|first timers?|primeriz\w*)\b"),
+    ]),
+}  # fmt: skip
+
+_YES = re.compile(
+    r"^(yes|yeah|yea|yep|yup|ya|yah|ye|yess+|y|sure|correct|right|absolutely|definitely|of course|affirmative|"
+    r"si|claro|correcto|asi es|por supuesto|i am|i do|we are|we do|i have|we have|i did|we did|already|"
+    r"totally|for sure|indeed|yes we are|that's right|ok yes)\b"
+)
+_NO = re.compile(
+    r"^(no|nope|nah|nay|n|not yet|not really|negative|never|none|not at all|todavia no|aun no|ya no|tampoco|"
+    r"i'm not|i am not|we're not|we are not|i don't|we don't|i haven't|we haven't|haven't|not|no yet|nada)\b"
+)
+_UNSURE = re.compile(
+    r"\b(not sure|unsure|don't know|no idea|no clue|not certain|depends|it depends|no se|no estoy segur\w*|"
+    r"ni idea|quien sabe|whatever|whichever|doesn't matter|no preference|you tell me|what do you recommend|"
+    r"best option|open to|cualquiera|lo que sea|haven't checked|never checked|lo que recomiende|hard to say|tbd)\b"
+)
+_OPTION = re.compile(r"^\s*(?:#|option|opcion|number|numero|no\.?)?\s*([1-9])\s*(?:[.)!:\-]|$|\s)")
+_BROWSING = re.compile(r"\bjust (looking|checking|seeing|exploring)\b")
+
+
+def _mentions(table, text: str) -> list[tuple[int, object]]:
+    """(position, value) of every mention in `text` that is not negated."""
+    found = []
+    for value, pattern in table:
+        for match in pattern.finditer(text):
+            if not _NEGATION_BEFORE.search(text[: match.start()]):
+                found.append((match.start(), value))
+    return found
+
+
+def parse_purpose(text: str) -> str | None:
+    # The table is in priority order: "refi and take cash out" is a cash-out refinance.
+    for value, pattern in PURPOSE:
+        if _mentions([(value, pattern)], text):
+            return value
+    return None
+
+
+def _says_va(text: str, raw: str, *, asked: bool) -> bool:
+    """ "VA" in capitals (not "in VA", the state), or a bare "va" answering our question."""
+    if re.search(r"(?<![\w'])(VA|V\.A\.?)(?![\w'])", raw) and not re.search(
+        r"\b(in|to|from)\s+VA\b", raw, re.I
+    ):
+        return True
+    return asked and bool(re.fullmatch(r"\W*(a )?va\W*( loan\W*)?", text))
+
+
+def parse_loan_type(text: str, raw: str, *, asked: bool) -> str | None:
+    values = {value for _, value in _mentions(LOAN_TYPE, text)}
+    if _says_va(text, raw, asked=asked):
+        values.add(LoanType.VA)
+    if len(values) > 1:
+        return LoanType.UNSURE  # "fha or conventional?": the officer will advise
+    return values.pop() if values else None
+
+
+def _score_level(score: int) -> str:
+    if score >= 740:
+        return Credit.EXCELLENT
+    if score >= 670:
+        return Credit.GOOD
+    if score >= 580:
+        return Credit.FAIR
+    return Credit.POOR
+
+
+def _credit_in(text: str) -> str | None:
+    scores = [int(m.group(1)) for m in _SCORE.finditer(text) if 300 <= int(m.group(1)) <= 850]
+    if scores:
+        return _score_level(sum(scores) // len(scores))
+    for value, pattern in CREDIT_WORDS:
+        if pattern.search(text):
+            return value
+    return None
+
+
+def parse_credit(text: str, *, asked: bool) -> str | None:
+    """Words and scores count only next to "credit"/"score", or as the answer to our question."""
+    if asked:
+        return _credit_in(text)
+    for clause in clauses(text):
+        if _CREDIT_CONTEXT.search(clause):
+            found = _credit_in(clause)
+            if found:
+                return found
+    return None
+
+
+# "never owned a home": the word right before a yes/no phrase can turn it around.
+_DENIED_BEFORE = re.compile(r"\b(never|nunca|not)\s*$")
+
+
+def parse_boolean(field: str, text: str) -> bool | None:
+    for clause in clauses(text):
+        for value, pattern in BOOLEANS[field]:
+            if any(not _DENIED_BEFORE.search(clause[: m.start()]) for m in pattern.finditer(clause)):
+                return value
+    return None
+
+
+def yes_or_no(text: str) -> bool | None:
+    text = text.strip(" .!,")
+    if _NO.match(text):
+        return False
+    if _YES.match(text):
+        return True
+    return None
+
+
+def numbered_option(field: str, text: str):
+    match = _OPTION.match(text)
+    options = OPTIONS.get(field, [])
+    if match and 1 <= int(match.group(1)) <= len(options):
+        return options[int(match.group(1)) - 1]
+    return None
+
+
+def is_unsure(text: str) -> bool:
+    return bool(_UNSURE.search(text))
+
+
+def extract(
+    raw: str,
+    *,
+    asked: str | None = None,
+    numbered: bool = False,
+    state_guess: str = "",
+    now: datetime | None = None,
+) -> dict:
+    """Every field value the text gives, the one we asked about included."""
+    text = normalize(raw)
+    now = now or timezone.localtime()
+    found = {
+        "loan_purpose": parse_purpose(text),
+        "loan_type": parse_loan_type(text, raw, asked=asked == "loan_type"),
+        "timeline": parse_timeline(text, now),
+        "property_state": parse_state(raw, text, asked=asked == "property_state"),
+        "credit": parse_credit(text, asked=asked == "credit"),
+        **{name: parse_boolean(name, text) for name in BOOLEAN_FIELDS},
+    }
+    if _BROWSING.search(text) and found["timeline"] is None and asked in (None, "loan_purpose", "timeline"):
+        found["timeline"] = Timeline.MONTHS_6_PLUS  # "just looking" at this point means browsing
+    if asked:
+        answer = _answer_to(asked, text, numbered=numbered, state_guess=state_guess)
+        if answer is not None and found.get(asked) is None:
+            found[asked] = answer
+    return {name: value for name, value in found.items() if value is not None}
+
+
+def _answer_to(asked: str, text: str, *, numbered: bool, state_guess: str):
+    """What a short reply means as the answer to the question we asked."""
+    if numbered:
+        option = numbered_option(asked, text)
+        if option is not None:
+            return option
+    if asked in BOOLEAN_FIELDS:
+        if asked == "property_found" and _BROWSING.search(text):
+            return False
+        return yes_or_no(text)
+    if asked == "property_state" and state_guess:
+        return state_guess if yes_or_no(text) else None
+    if asked in UNSURE_VALUES and is_unsure(text):
+        return UNSURE_VALUES[asked]
+    return None

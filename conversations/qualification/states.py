@@ -1,0 +1,104 @@
+"""Which state the property is in: "TX", "in texas", "tejas", "houston", "flordia"."""
+
+import difflib
+import re
+
+from conversations.qualification.normalize import strip_accents
+from leads.choices import US_STATES
+
+NAMES = {name.lower(): code for code, name in US_STATES.items()}
+NAMES.update({
+    "tejas": "TX", "nueva york": "NY", "nuevo mexico": "NM", "nueva jersey": "NJ",
+    "carolina del norte": "NC", "carolina del sur": "SC", "pensilvania": "PA", "luisiana": "LA",
+    "hawai": "HI", "misuri": "MO", "misisipi": "MS", "virginia occidental": "WV",
+    "dakota del norte": "ND", "dakota del sur": "SD", "washington dc": "DC", "d.c.": "DC",
+    "cali": "CA", "socal": "CA", "norcal": "CA", "jersey": "NJ", "mass": "MA", "penn": "PA",
+    "carolina norte": "NC", "the district": "DC",
+})  # fmt: skip
+CITIES = {
+    "houston": "TX", "dallas": "TX", "austin": "TX", "san antonio": "TX", "fort worth": "TX",
+    "el paso": "TX", "arlington tx": "TX", "plano": "TX", "frisco": "TX", "mcallen": "TX",
+    "miami": "FL", "orlando": "FL", "tampa": "FL", "jacksonville": "FL", "fort lauderdale": "FL",
+    "atlanta": "GA", "savannah": "GA", "phoenix": "AZ", "tucson": "AZ", "scottsdale": "AZ",
+    "mesa az": "AZ", "los angeles": "CA", "san diego": "CA", "san jose": "CA", "sacramento": "CA",
+    "san francisco": "CA", "fresno": "CA", "chicago": "IL", "denver": "CO", "colorado springs": "CO",
+    "seattle": "WA", "tacoma": "WA", "las vegas": "NV", "vegas": "NV", "reno": "NV", "nashville": "TN",
+    "memphis": "TN", "knoxville": "TN", "charlotte": "NC", "raleigh": "NC", "durham": "NC",
+    "boston": "MA", "philadelphia": "PA", "philly": "PA", "pittsburgh": "PA", "detroit": "MI",
+    "cleveland": "OH", "cincinnati": "OH", "nyc": "NY", "brooklyn": "NY", "queens": "NY",
+    "the bronx": "NY", "manhattan": "NY", "long island": "NY", "newark": "NJ", "baltimore": "MD",
+    "oklahoma city": "OK", "okc": "OK", "tulsa": "OK", "albuquerque": "NM", "boise": "ID",
+    "salt lake": "UT", "st louis": "MO", "saint louis": "MO", "minneapolis": "MN", "milwaukee": "WI",
+    "indianapolis": "IN", "louisville": "KY", "new orleans": "LA", "baton rouge": "LA",
+    "birmingham al": "AL", "omaha": "NE", "des moines": "IA", "little rock": "AR", "honolulu": "HI",
+    "anchorage": "AK", "richmond va": "VA", "virginia beach": "VA", "charleston sc": "SC",
+    "columbia sc": "SC", "myrtle beach": "SC", "spokane": "WA", "bakersfield": "CA",
+}  # fmt: skip
+# Codes that are also ordinary words ("ok", "in", "me"): only in capitals, or after "in"/"to".
+AMBIGUOUS_CODES = {"IN", "ME", "OR", "OK", "HI", "OH", "AS", "DE", "LA", "PA", "CO", "ID", "MA", "AL", "MI", "GA", "VA", "MO", "NE", "SC", "GU", "MP", "VI"}  # fmt: skip
+_CODES = [c for c in US_STATES]
+_PLACES = sorted({**NAMES, **CITIES}, key=len, reverse=True)
+_PLACE_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in _PLACES) + r")\b")
+_CODE_RE = re.compile(r"(?<![\w'])(" + "|".join(_CODES) + r")(?![\w'])", re.IGNORECASE)
+_LOAN_AFTER = re.compile(
+    r"\s*(loan|mortgage|home loan|benefit|eligib|approv|streamline|irrrl|prestamo)", re.IGNORECASE
+)
+_DESTINATION_BEFORE = re.compile(
+    r"\b(in|to|into|en|near|state|state of|estado|moving to|relocating to|out in|over in)\s*$"
+)
+# "buying, 2 months, tx": a code that is a clause of its own.
+_STANDS_ALONE = re.compile(r"^\s*([,.;!]|$)")
+_STANDS_ALONE_BEFORE = re.compile(r"(^|[,;]|\band)\s*$")
+_ORIGIN_BEFORE = re.compile(r"\b(from|de|leaving|out of|desde)\s*$")
+
+
+def _place_mentions(text: str) -> list[tuple[int, str, str]]:
+    """(position, code, the words before it) for each state or city named in full."""
+    # "west virginia" must not also count as "virginia": the regex prefers longer names.
+    return [(m.start(), {**NAMES, **CITIES}[m.group(1)], text[: m.start()]) for m in _PLACE_RE.finditer(text)]
+
+
+def _code_counts(code: str, raw: str, start: int, end: int, *, asked: bool, shouting: bool) -> bool:
+    """Whether a two-letter code in the text names a state: "TX", "in nc", "buying, tx"."""
+    before, after = raw[:start].lower(), raw[end:]
+    if _LOAN_AFTER.match(after):
+        return False  # "a VA loan" is a loan type, not Virginia
+    capitals = code.isupper() and not shouting
+    after_preposition = bool(_DESTINATION_BEFORE.search(before) or _ORIGIN_BEFORE.search(before))
+    if code.upper() == "VA":
+        return after_preposition  # "VA" alone is the loan more often than Virginia
+    answer = asked and len(raw.split()) <= 3
+    own_clause = bool(_STANDS_ALONE.match(after) and _STANDS_ALONE_BEFORE.search(before))
+    if code.upper() in AMBIGUOUS_CODES:
+        return capitals and (after_preposition or answer or own_clause)
+    return capitals or after_preposition or answer or own_clause
+
+
+def _code_mentions(raw: str, asked: bool) -> list[tuple[int, str, str]]:
+    shouting = raw.upper() == raw and len(raw.split()) > 3
+    return [
+        (m.start(), m.group(1).upper(), raw[: m.start()])
+        for m in _CODE_RE.finditer(raw)
+        if _code_counts(m.group(1), raw, m.start(), m.end(), asked=asked, shouting=shouting)
+    ]
+
+
+def _fuzzy_name(text: str) -> str | None:
+    """A misspelt state name, only when we asked for the state: "flordia", "tennesee"."""
+    for word in re.findall(r"[a-z]{5,}(?: [a-z]{4,})?", text):
+        match = difflib.get_close_matches(word, list(NAMES), n=1, cutoff=0.8)
+        if match:
+            return NAMES[match[0]]
+    return None
+
+
+def parse_state(raw: str, text: str, *, asked: bool) -> str | None:
+    """The state the borrower names (the destination when they name two), or None.
+
+    `raw` is the text as typed (capitals tell "OK" from "ok"), `text` the normalized one."""
+    mentions = _place_mentions(text) + _code_mentions(strip_accents(raw), asked)
+    if not mentions:
+        return _fuzzy_name(text) if asked else None
+    destinations = [m for m in mentions if not _ORIGIN_BEFORE.search(m[2].lower())]
+    chosen = sorted(destinations or mentions)[-1] if destinations else sorted(mentions)[-1]
+    return chosen[1]

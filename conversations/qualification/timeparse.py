@@ -1,0 +1,157 @@
+"""When the borrower means to move: "asap", "in 2-3 months", "next spring", "en unos meses"."""
+
+import re
+from datetime import datetime
+
+from leads.choices import Timeline
+
+NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple": 2, "a couple of": 2,
+    "couple": 2, "couple of": 2, "few": 3, "a few": 3, "several": 4, "un": 1, "una": 1,
+    "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+    "nueve": 9, "diez": 10, "once": 11, "doce": 12, "un par de": 2, "par de": 2, "unos": 3,
+    "unas": 3, "unos cuantos": 3, "unos pocos": 3, "half a": 0.5, "medio": 0.5,
+}  # fmt: skip
+_WORDS = "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))
+_NUMBER = rf"(\d+(?:\.\d+)?|\b(?:{_WORDS})\b)"
+_UNIT_MONTHS = {
+    "day": 1 / 30,
+    "dia": 1 / 30,
+    "week": 0.25,
+    "semana": 0.25,
+    "month": 1,
+    "mes": 1,
+    "year": 12,
+    "ano": 12,
+}
+_UNIT = r"(days?|dias?|weeks?|semanas?|months?|mes|meses|years?|anos?)"
+# "in 2-3 months", "60 to 90 days", "6+ months", "en 2 o 3 meses"
+_DURATION = re.compile(
+    rf"(more than|over|at least|mas de)?\s*{_NUMBER}\s*(?:(?:-|to|or|a|o|/)\s*{_NUMBER}\s*)?"
+    rf"(\+|plus|ish)?\s*{_UNIT}\b(\+| or (?:more|longer)| plus|\s*\+)?"
+)
+# "a month or two", "6 months to a year": the upper end follows the unit.
+_UPPER_AFTER = re.compile(rf"^\s*(?:-|to|or|a|o)\s*{_NUMBER}(?:\s*{_UNIT}\b)?")
+# Durations that are not a timeline: "30 year fixed", "lived here 10 years", "2 years ago".
+_NOT_AFTER = re.compile(r"^\s*(fixed|loan|mortgage|term|arm|old|ago|rate|at (my|the)|on the job|de edad)\b")
+_NOT_BEFORE = re.compile(
+    r"\b(been|owned|lived|had|worked|job|employed|past|last|hace|desde hace)\b[\w\s]{0,12}$"
+)
+
+MONTHS = {
+    "january": 1, "jan": 1, "enero": 1, "february": 2, "feb": 2, "febrero": 2, "march": 3,
+    "marzo": 3, "april": 4, "apr": 4, "abril": 4, "may": 5, "mayo": 5, "june": 6, "junio": 6,
+    "july": 7, "julio": 7, "august": 8, "aug": 8, "agosto": 8, "september": 9, "sept": 9,
+    "septiembre": 9, "october": 10, "oct": 10, "octubre": 10, "november": 11, "nov": 11,
+    "noviembre": 11, "december": 12, "dec": 12, "diciembre": 12,
+}  # fmt: skip
+# Month names that are also ordinary words need a preposition before them ("by may").
+_AMBIGUOUS_MONTHS = {"may", "march", "jan", "apr", "aug", "sept", "oct", "nov", "dec", "feb"}
+# The middle month of each season: "next spring" is about April.
+SEASONS = {
+    "spring": 4, "primavera": 4, "summer": 7, "verano": 7, "fall": 10, "autumn": 10,
+    "otono": 10, "winter": 1, "invierno": 1,
+}  # fmt: skip
+_PREPOSITION = (
+    r"(?:in|by|around|before|after|until|til|till|for|next|this|early|late|mid|end of|en|para|"
+    r"antes de|despues de|a finales de|a principios de|el proximo|este)\s+(?:the\s+|de\s+)?"
+)
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH_AFTER_PREPOSITION = re.compile(rf"\b{_PREPOSITION}({_MONTH_NAMES})\b")
+_MONTH_ANYWHERE = re.compile(rf"\b({_MONTH_NAMES})\b")
+_SEASON = re.compile(r"\b(" + "|".join(SEASONS) + r")\b")
+_YEAR_END = re.compile(r"\b(end of (the )?year|fin de ano|finales de ano|fin del ano|christmas|navidad)\b")
+_NEXT_YEAR = re.compile(r"\b(next year|proximo ano|ano que viene)\b")
+
+PHRASES = [
+    (Timeline.MONTHS_6_PLUS, r"\b(not for a while|be a while|no rush|no hurry|"
+     r"down the road|someday|some day|eventually|just (browsing|curious|researching|window shopping)|"
+     r"window shopping|not any ?time soon|long term|next year|a year from now|"
+     r"solo (estoy )?(viendo|mirando|curioseando)|no hay prisa|sin prisa|algun dia|el proximo ano|"
+     r"el ano que viene)\b"),
+    (Timeline.DAYS_0_30, r"\b(asap|right away|immediately|this week|next week|this month|next month|"
+     r"as soon as (possible|we can|i can|we could|i could|you can)|as fast as|ready to go|ready now|urgent|lo antes posible|cuanto antes|ya mismo|"
+     r"inmediatamente|este mes|esta semana|la proxima semana|el proximo mes|ahorita|closing soon|"
+     r"close soon|under contract|in escrow|bajo contrato)\b"),
+    (Timeline.MONTHS_1_3, r"\b(soon|pretty soon|very soon|pronto|muy pronto|next couple months)\b"),
+]  # fmt: skip
+_PHRASES = [(value, re.compile(pattern)) for value, pattern in PHRASES]
+
+
+def bucket(months: float) -> str:
+    if months <= 1:
+        return Timeline.DAYS_0_30
+    if months <= 3:
+        return Timeline.MONTHS_1_3
+    if months <= 6:
+        return Timeline.MONTHS_3_6
+    return Timeline.MONTHS_6_PLUS
+
+
+def _number(word: str) -> float:
+    return float(word) if word[0].isdigit() else NUMBER_WORDS[word]
+
+
+def _unit_months(unit: str) -> float:
+    unit = unit.rstrip("s") if unit not in ("mes", "meses") else "mes"
+    return _UNIT_MONTHS[unit]
+
+
+def _upper_after(text: str, unit_months: float) -> float | None:
+    match = _UPPER_AFTER.match(text)
+    if not match:
+        return None
+    number, unit = match.groups()
+    return _number(number) * (_unit_months(unit) if unit else unit_months)
+
+
+def _duration(text: str) -> str | None:
+    for match in _DURATION.finditer(text):
+        more, low, high, suffix, unit, after = match.groups()
+        rest, before = text[match.end() :], text[: match.start()]
+        if _NOT_AFTER.match(rest) or _NOT_BEFORE.search(before):
+            continue
+        per_unit = _unit_months(unit)
+        months = _number(high or low) * per_unit
+        months = max(months, _upper_after(rest, per_unit) or 0)
+        open_ended = bool(more or (suffix and suffix != "ish") or after)
+        if open_ended and months >= 6:
+            return Timeline.MONTHS_6_PLUS
+        return bucket(months + (0.01 if open_ended else 0))
+    return None
+
+
+def _named_month(text: str) -> int | None:
+    match = _MONTH_AFTER_PREPOSITION.search(text)
+    if match:
+        return MONTHS[match.group(1)]
+    for match in _MONTH_ANYWHERE.finditer(text):
+        if match.group(1) not in _AMBIGUOUS_MONTHS:
+            return MONTHS[match.group(1)]
+    season = _SEASON.search(text)
+    return SEASONS[season.group(1)] if season else None
+
+
+def _calendar(text: str, now: datetime) -> str | None:
+    """A month or season named: how far ahead of today it is."""
+    if _YEAR_END.search(text):
+        return bucket(max((12 - now.month), 0.5))
+    month = _named_month(text)
+    if month is None:
+        return None
+    ahead = (month - now.month) % 12
+    if (_NEXT_YEAR.search(text) and ahead < 6) or (ahead == 0 and re.search(r"\bnext\b", text)):
+        ahead += 12
+    return bucket(max(ahead, 0.5))
+
+
+def parse_timeline(text: str, now: datetime) -> str | None:
+    """A normalized text -> a Timeline value, or None when it says nothing about timing."""
+    found = _duration(text) or _calendar(text, now)
+    if found:
+        return found
+    for value, pattern in _PHRASES:
+        if pattern.search(text):
+            return value
+    return None

@@ -1,0 +1,38 @@
+"""Sensitive numbers are masked before a borrower's text is stored or shown to an LLM."""
+
+import pytest
+
+from conversations.redaction import redact
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("my ssn is 123-45-6789", "my ssn is [REDACTED SSN]"),
+        ("social 123 45 6789 ok", "social [REDACTED SSN] ok"),
+        ("123456789", "[REDACTED SSN]"),
+        ("card 4111 1111 1111 1111", "card [REDACTED NUMBER]"),
+        ("acct # 44567781", "acct # [REDACTED NUMBER]"),
+        ("routing number: 021000021", "routing number: [REDACTED SSN]"),
+        ("mi cuenta es 9988 7766", "mi cuenta es [REDACTED NUMBER]"),
+        ("dob 04/12/1985", "dob [REDACTED DATE]"),
+        ("I was born on 1985-04-12", "I was born on [REDACTED DATE]"),
+        ("fecha de nacimiento: 12/4/85", "fecha de nacimiento: [REDACTED DATE]"),
+    ],
+)
+def test_it_masks_sensitive_numbers(text, expected):
+    assert redact(text) == (expected, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call me at 512-555-0100",
+        "credit is 720, house about $350,000",
+        "buying in 2-3 months, zip 78701",
+        "closing 04/30/2026",
+        "loan amount 450000",
+    ],
+)
+def test_it_leaves_ordinary_numbers_alone(text):
+    assert redact(text) == (text, False)
