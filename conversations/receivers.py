@@ -19,4 +19,4 @@ def greet_repeat_inquiry(sender, lead, inquiry, **kwargs):
 
 @receiver(inbound_message, dispatch_uid="conversations.continue_conversation")
 def continue_conversation(sender, lead, message, **kwargs):
-    services.conversation_continue(lead=lead, message=message)
+    services.conversation_schedule(message=message)

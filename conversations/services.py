@@ -516,6 +516,17 @@ READABLE_REASONS = {
 }
 
 
+def conversation_schedule(*, message: Message) -> None:
+    """The assistant answers in a task of its own, after the inbound text is committed:
+    an LLM call of several seconds must not hold the inbound transaction open."""
+    _enqueue("conversations.tasks.take_agent_turn", str(message.pk))
+
+
+def conversation_continue_by_id(*, message_id) -> AgentTurn | None:
+    message = Message.objects.select_related("lead").get(pk=message_id)
+    return conversation_continue(lead=message.lead, message=message)
+
+
 def conversation_continue(*, lead: Lead, message: Message) -> AgentTurn | None:
     """A borrower replied: the assistant's turn, unless a person has taken over."""
     lead.refresh_from_db()

@@ -11,6 +11,11 @@ def handle_inbound(message_id: str) -> str:
     return services.inbound_handle(message_id=message_id)
 
 
+def take_agent_turn(message_id: str) -> str:
+    turn = services.conversation_continue_by_id(message_id=message_id)
+    return turn.outcome if turn else "quiet"
+
+
 def send_first_contact(lead_id: str, inquiry_id: int) -> str:
     result = services.first_contact_send(lead_id=lead_id, inquiry_id=inquiry_id)
     if result is None:

@@ -185,7 +185,12 @@ def test_a_stranger_who_texts_first_becomes_a_lead_and_is_not_greeted_as_a_form_
     assert lead.sms_consent
     assert "Looking to refinance" in lead.consent_text
     assert lead.status == "qualifying"
-    assert list(lead.messages.values_list("direction", flat=True)) == ["inbound"]
+    assert lead.loan_purpose == "refinance"
+    # The assistant answers what they said; no "thanks for your inquiry" greeting.
+    assert list(lead.messages.order_by("created_at").values_list("direction", "kind")) == [
+        ("inbound", "inbound"),
+        ("outbound", "reply"),
+    ]
 
 
 def test_a_stranger_who_texts_stop_is_confirmed_once_and_never_texted(borrower_texts):

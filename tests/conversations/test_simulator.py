@@ -1,6 +1,7 @@
 """The borrower simulator at /simulator/: staff only, console gateway only."""
 
 import pytest
+from django.utils.html import escape
 
 from conversations.models import Direction, Kind, Message
 from leads.models import Lead
@@ -102,9 +103,11 @@ def test_replying_as_the_borrower_lands_in_the_thread(staff_client, run_tasks):
         lead.phone,
     )
     lead.refresh_from_db()
-    assert lead.status == "qualifying"
+    assert lead.loan_purpose == "purchase"
+    answer = Message.objects.get(direction="outbound", sender="agent")
     page = staff_client.get(f"/simulator/{lead.pk}/?partial=1").content.decode()
     assert "We want to buy this summer" in page
+    assert escape(answer.body) in page
 
 
 def test_replying_stop_as_the_borrower_opts_out_with_one_confirmation(staff_client, run_tasks):
