@@ -252,7 +252,7 @@ def lead_opt_out(*, lead: Lead, words: str, actor: str = "borrower") -> bool:
     signals.lead_status_changed.send(
         sender=Lead, lead=lead, old_status=previous, new_status=LeadStatus.OPTED_OUT, actor=actor
     )
-    signals.lead_opted_out.send(sender=Lead, lead=lead, words=words)
+    signals.lead_opted_out.send(sender=Lead, lead=lead, words=words, actor=actor)
     return True
 
 
@@ -287,7 +287,7 @@ def lead_opt_in(*, lead: Lead, words: str, actor: str = "borrower") -> bool:
     signals.lead_status_changed.send(
         sender=Lead, lead=lead, old_status=LeadStatus.OPTED_OUT, new_status=previous, actor=actor
     )
-    signals.lead_opted_in.send(sender=Lead, lead=lead, words=words)
+    signals.lead_opted_in.send(sender=Lead, lead=lead, words=words, actor=actor)
     return True
 
 

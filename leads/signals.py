@@ -11,9 +11,9 @@ inquiry_appended = Signal()
 lead_status_changed = Signal()
 # lead, changes ({field: [old, new]}), actor
 lead_qualification_changed = Signal()
-# lead, words
+# lead, words, actor
 lead_opted_out = Signal()
-# lead, words
+# lead, words, actor
 lead_opted_in = Signal()
 # lead, fields (list of contact/assignment fields that changed), actor
 lead_updated = Signal()
