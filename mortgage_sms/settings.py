@@ -207,3 +207,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Routing ---------------------------------------------------------------------------------
+# How long an officer has to claim an offered lead before it moves on (a rule may override it).
+ROUTING_OFFER_SECONDS = env.int("ROUTING_OFFER_SECONDS", default=300)
+# Who hears about a lead that nobody can be offered (ops queue): emails and mobile numbers.
+ROUTING_OPS_EMAILS = env.list("ROUTING_OPS_EMAILS", default=[])
+ROUTING_OPS_PHONES = env.list("ROUTING_OPS_PHONES", default=[])
