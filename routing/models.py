@@ -96,9 +96,15 @@ class Pool(models.Model):
 
 
 class Strategy(models.TextChoices):
-    ROUND_ROBIN = "round_robin", "Round robin (one officer at a time, in turn)"
-    LEAST_LOADED = "least_loaded", "Least loaded (the officer with the fewest open leads)"
-    BROADCAST = "broadcast", "Broadcast (offer to everyone; the first to claim wins)"
+    ROUND_ROBIN = "round_robin", "Round robin"
+    LEAST_LOADED = "least_loaded", "Least loaded"
+    BROADCAST = "broadcast", "Broadcast, first to claim wins"
+
+
+STRATEGY_HELP = (
+    "Round robin: one officer at a time, in turn. Least loaded: the officer with the fewest open "
+    "leads. Broadcast: everyone eligible at once; the first to claim wins."
+)
 
 
 RULE_CONDITIONS = ("property_states", "loan_purposes", "loan_types", "sources", "temperatures")
@@ -119,7 +125,9 @@ class RoutingRule(models.Model):
     pool = models.ForeignKey(
         Pool, null=True, blank=True, on_delete=models.PROTECT, help_text="Empty: every officer"
     )
-    strategy = models.CharField(max_length=16, choices=Strategy.choices, default=Strategy.ROUND_ROBIN)
+    strategy = models.CharField(
+        max_length=16, choices=Strategy.choices, default=Strategy.ROUND_ROBIN, help_text=STRATEGY_HELP
+    )
     offer_seconds = models.PositiveIntegerField(
         null=True,
         blank=True,

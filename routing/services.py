@@ -125,6 +125,7 @@ def routing_start(
     return request
 
 
+@transaction.atomic
 def routing_cancel(*, lead: Lead, reason: str, actor: str, now: datetime | None = None) -> int:
     """Stop the search under way, if any, and withdraw its offers."""
     now = now or timezone.now()
@@ -214,20 +215,19 @@ def _make_offers(request, lead, rule, chosen, now) -> list[Offer]:
         request.status = RequestStatus.OFFERING
         request.save(update_fields=["status", "updated_at"])
     names = ", ".join(o.officer.name for o in offers)
-    lead_services.lead_set_status(
-        lead=lead, status=LeadStatus.OFFERED, actor="routing", reason=f"Offered to {names}."
+    how = f"Offered to {names} (rule {rule.name!r}, {rule.get_strategy_display().lower()})."
+    data = {
+        "officer_ids": [o.officer_id for o in offers],
+        "rule_id": rule.pk,
+        "expires_at": expires_at.isoformat(),
+    }
+    already_offered = not lead_services.lead_set_status(
+        lead=lead, status=LeadStatus.OFFERED, actor="routing", reason=how, data=data
     )
-    lead_services.lead_event_record(
-        lead=lead,
-        type="offered",
-        actor="routing",
-        description=f"Offered to {names} by rule {rule.name!r} ({rule.get_strategy_display()}).",
-        data={
-            "officer_ids": [o.officer_id for o in offers],
-            "rule_id": rule.pk,
-            "expires_at": expires_at.isoformat(),
-        },
-    )
+    if already_offered:  # the next officer after an expiry: no status change, still an event
+        lead_services.lead_event_record(
+            lead=lead, type="offered", actor="routing", description=how, data=data
+        )
     for offer in offers:
         _enqueue("routing.tasks.alert_officer", offer.pk)
     return offers

@@ -28,7 +28,10 @@ def label(value) -> str:
         return "—"
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    return VALUE_LABELS.get(value, str(value).replace("_", " ").capitalize())
+    text = str(value)
+    if text.isupper():
+        return text  # a state code, an acronym
+    return VALUE_LABELS.get(text, text.replace("_", " ").capitalize())
 
 
 INTRODUCTION = {

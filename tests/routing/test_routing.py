@@ -181,6 +181,16 @@ def test_closing_the_lead_withdraws_its_offers(clock, make_officer, default_rule
     assert lead.routing_requests.get().status == "cancelled"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_status_changes_made_outside_a_transaction_stop_the_search(make_officer, default_rule):
+    make_officer(after_hours=True)
+    lead = QualifiedLeadFactory()
+    lead_services.lead_set_status(lead=lead, status="qualified", actor="assistant")  # a task: autocommit
+    lead_services.lead_set_status(lead=lead, status="nurturing", actor="crm")
+    assert lead.routing_requests.get().status == "cancelled"
+    assert Offer.objects.get(lead=lead).status == "withdrawn"
+
+
 def test_it_does_not_route_a_lead_that_is_already_with_an_officer(clock, make_officer, default_rule):
     officer = make_officer()
     lead = QualifiedLeadFactory(status="claimed", assigned_officer=officer)
