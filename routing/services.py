@@ -143,11 +143,16 @@ def routing_cancel(*, lead: Lead, reason: str, actor: str, now: datetime | None 
     return cancelled
 
 
+# A lead that ends up in one of these no longer needs an officer. Moving back into the
+# conversation (qualifying) does not stop a search: the borrower asked for a person.
+STOP_ROUTING_STATUSES = (*FINISHED_STATUSES, LeadStatus.NURTURING)
+
+
 def routing_react_to_status(*, lead: Lead, new_status: str, actor: str) -> None:
-    """Qualified starts a search; leaving the offer stage any other way ends it."""
+    """Qualified starts a search; closing, opting out or going to nurture ends it."""
     if new_status == LeadStatus.QUALIFIED:
         routing_start(lead=lead, reason="the lead is qualified", actor=actor)
-    elif new_status not in (LeadStatus.OFFERED, LeadStatus.CLAIMED):
+    elif new_status in STOP_ROUTING_STATUSES:
         routing_cancel(lead=lead, reason=f"the lead is now {new_status}", actor=actor)
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from conversations.models import Direction, Kind, Sender
 from leads import services as lead_services
-from tests.factories import MessageFactory, PoolFactory, RoutingRuleFactory
+from tests.factories import MessageFactory, PoolFactory, RoutingRuleFactory, UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -97,9 +97,11 @@ def log_in(page, url: str, officer) -> None:
 
 
 def test_an_officer_claims_a_lead_and_texts_the_borrower(live_server, browser, make_officer, screenshots):
-    ann = make_officer(name="Ann Avery", nmls_id="1234567", after_hours=True)
-    bob = make_officer(name="Bob Banks", after_hours=True)
-    RoutingRuleFactory(pool=PoolFactory(members=[ann]), overflow=False)
+    ann = make_officer(
+        name="Ann Avery", nmls_id="1234567", after_hours=True, user=UserFactory(username="ann")
+    )
+    bob = make_officer(name="Bob Banks", after_hours=True, user=UserFactory(username="bob"))
+    RoutingRuleFactory(name="Texas purchases", pool=PoolFactory(members=[ann]), overflow=False)
     lead = a_qualified_borrower()
 
     page = browser.new_page(viewport=PHONE)

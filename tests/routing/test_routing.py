@@ -191,6 +191,16 @@ def test_status_changes_made_outside_a_transaction_stop_the_search(make_officer,
     assert Offer.objects.get(lead=lead).status == "withdrawn"
 
 
+def test_a_search_goes_on_while_the_borrower_keeps_talking_to_the_assistant(
+    clock, make_officer, default_rule, qualify
+):
+    make_officer()
+    lead = qualify(QualifiedLeadFactory())
+    lead_services.lead_set_status(lead=lead, status="qualifying", actor="borrower")
+    assert lead.routing_requests.get().status == "offering"
+    assert Offer.objects.get(lead=lead).status == "pending"
+
+
 def test_it_does_not_route_a_lead_that_is_already_with_an_officer(clock, make_officer, default_rule):
     officer = make_officer()
     lead = QualifiedLeadFactory(status="claimed", assigned_officer=officer)
