@@ -188,14 +188,16 @@ def _choose(request: RoutingRequest, lead: Lead, now: datetime):
     """The first matching rule with someone eligible who has not had this lead yet."""
     tried = {*request.offers.values_list("officer_id", flat=True), *request.excluded_officer_ids}
     notes = []
-    for rule in RoutingRule.objects.filter(active=True).select_related("pool"):
+    for rule in RoutingRule.objects.filter(active=True):
         if not rule.matches(lead):
             continue
+        # Leads routed by one rule at once take turns: each sees whose turn it is and the
+        # offers just made, so round robin and least loaded stay fair under concurrency.
+        rule = RoutingRule.objects.select_for_update().get(pk=rule.pk)
         officers = rule.pool.officers.all() if rule.pool else LoanOfficer.objects.all()
         candidates, refusals = eligible_candidates(lead, officers.exclude(pk__in=tried), now=now)
         if candidates:
-            locked_rule = RoutingRule.objects.select_for_update().get(pk=rule.pk)  # whose turn it is
-            return locked_rule, strategies.pick(locked_rule, candidates), ""
+            return rule, strategies.pick(rule, candidates), ""
         notes.append(f"{rule.name}: {describe_refusals(refusals)}")
         if not rule.overflow:
             break

@@ -1,8 +1,11 @@
+import threading
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 
-from routing.models import Offer, RoutingRule
+from routing import services
+from routing.models import Offer, RoutingRequest, RoutingRule
 from tests.factories import LeadFactory, PoolFactory, QualifiedLeadFactory, RoutingRuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +95,28 @@ def test_a_rule_without_overflow_keeps_the_lead_for_its_pool(clock, make_officer
     lead = qualify(QualifiedLeadFactory())
     assert offered_to(lead) == []
     assert lead.routing_requests.get().status == "waiting"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("strategy", ["round_robin", "least_loaded"])
+def test_two_leads_routed_at_the_same_moment_go_to_different_officers(make_officer, strategy):
+    make_officer(name="Ann", after_hours=True)
+    make_officer(name="Bob", after_hours=True)
+    RoutingRuleFactory(strategy=strategy)
+    leads = QualifiedLeadFactory.create_batch(2, status="qualified")
+    requests = [RoutingRequest.objects.create(lead=lead, reason="test") for lead in leads]
+    start = threading.Barrier(2)
+
+    def route(request):
+        try:
+            start.wait()
+            services.routing_offer_next(request_id=request.pk)
+        finally:
+            connection.close()  # each thread has its own database connection
+
+    threads = [threading.Thread(target=route, args=(r,)) for r in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(o.officer.name for o in Offer.objects.all()) == ["Ann", "Bob"]
