@@ -99,4 +99,20 @@ def test_an_officer_is_edited_in_the_admin(make_officer, admin_client):
     officer = make_officer()
     url = f"/admin/routing/loanofficer/{officer.pk}/change/"
     assert admin_client.get(url).status_code == 200
+    form = {
+        "user": officer.user.pk, "name": "Ann Avery", "nmls_id": "111111", "mobile_phone": "+15125550123",
+        "email": "ann@lender.example.com", "active": "on", "licensed_states": ["TX", "NM"],
+        "products": ["fha", "va"], "capacity": 10, "time_zone": "America/Denver", "work_start": "07:00",
+        "work_end": "16:00", "work_days": ["0", "1", "2", "3"], "out_of_office_until_0": "",
+        "out_of_office_until_1": "",
+    }  # fmt: skip
+    response = admin_client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    officer.refresh_from_db()
+    assert (officer.licensed_states, officer.products, officer.work_days) == (
+        ["TX", "NM"],
+        ["fha", "va"],
+        [0, 1, 2, 3],
+    )
+    assert admin_client.post(url, {**form, "time_zone": "Mars/Olympus"}).status_code == 200  # refused
     assert "Open leads" in admin_client.get("/admin/routing/loanofficer/").content.decode()
