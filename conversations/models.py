@@ -43,7 +43,8 @@ class Kind(models.TextChoices):
 
 
 # The borrower asked for these (or the law requires them): sent at once, at any hour.
-WINDOW_EXEMPT_KINDS = (Kind.FIRST_CONTACT, Kind.REPLY, Kind.COMPLIANCE, Kind.SYSTEM)
+# An officer's introduction answers the borrower's own request to be connected to a person.
+WINDOW_EXEMPT_KINDS = (Kind.FIRST_CONTACT, Kind.REPLY, Kind.COMPLIANCE, Kind.SYSTEM, Kind.INTRODUCTION)
 # These carry "Reply STOP to opt out" unless the text already says how.
 OPT_OUT_LINE_KINDS = (Kind.FIRST_CONTACT, Kind.NURTURE)
 FINAL_OUTBOUND_STATUSES = (

@@ -236,3 +236,10 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # --- Qualification agent ---------------------------------------------------------------------
 # An SMS reply should not wait long: one quick retry of a 529/5xx, then the scripted agent.
 ANTHROPIC_MAX_RETRIES = env.int("ANTHROPIC_MAX_RETRIES", default=1)
+
+# --- Routing ---------------------------------------------------------------------------------
+# How long an officer has to claim an offered lead before it moves on (a rule may override it).
+ROUTING_OFFER_SECONDS = env.int("ROUTING_OFFER_SECONDS", default=300)
+# Who hears about a lead that nobody can be offered (ops queue): emails and mobile numbers.
+ROUTING_OPS_EMAILS = env.list("ROUTING_OPS_EMAILS", default=[])
+ROUTING_OPS_PHONES = env.list("ROUTING_OPS_PHONES", default=[])

@@ -1,11 +1,26 @@
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from leads.choices import LoanType
+
+MONDAY_TO_FRIDAY = [0, 1, 2, 3, 4]
 
 
 def all_products() -> list[str]:
     return [value for value, _ in LoanType.choices if value != LoanType.UNSURE]
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(f"{value!r} is not a time zone, e.g. America/Chicago.") from error
 
 
 class LoanOfficer(models.Model):
@@ -21,9 +36,9 @@ class LoanOfficer(models.Model):
     licensed_states = models.JSONField(default=list, help_text='Two-letter codes, e.g. ["TX"]')
     products = models.JSONField(default=all_products, help_text="Loan types offered")
     capacity = models.PositiveIntegerField(default=25, help_text="Most open leads at once")
-    time_zone = models.CharField(max_length=64, default="America/Chicago")
+    time_zone = models.CharField(max_length=64, default="America/Chicago", validators=[validate_time_zone])
     work_start = models.TimeField(default="08:00")
-    work_end = models.TimeField(default="18:00")
+    work_end = models.TimeField(default="18:00", help_text="Earlier than the start: an overnight shift")
     work_days = models.JSONField(default=list, help_text="0=Monday .. 6=Sunday; empty: Mon-Fri")
     after_hours = models.BooleanField(default=False, help_text="Takes offers outside hours")
     out_of_office_until = models.DateTimeField(null=True, blank=True)
@@ -34,3 +49,207 @@ class LoanOfficer(models.Model):
 
     def __str__(self):
         return f"{self.name} (NMLS {self.nmls_id})"
+
+    def is_licensed_in(self, state: str | None) -> bool:
+        return bool(state) and state in self.licensed_states
+
+    def offers_product(self, loan_type: str | None) -> bool:
+        """A borrower who does not know the loan type yet does not rule anyone out."""
+        if loan_type in (None, "", LoanType.UNSURE):
+            return True
+        return loan_type in self.products
+
+    def is_out_of_office(self, now: datetime) -> bool:
+        return self.out_of_office_until is not None and self.out_of_office_until > now
+
+    def is_working_at(self, now: datetime) -> bool:
+        """Inside working hours in the officer's own time zone (an overnight shift spans midnight)."""
+        local = now.astimezone(ZoneInfo(self.time_zone))
+        days = self.work_days or MONDAY_TO_FRIDAY
+        start, end, clock = _as_time(self.work_start), _as_time(self.work_end), local.time()
+        if start <= end:
+            return local.weekday() in days and start <= clock < end
+        yesterday = (local.weekday() - 1) % 7
+        return (local.weekday() in days and clock >= start) or (yesterday in days and clock < end)
+
+    def takes_offers_at(self, now: datetime) -> bool:
+        return self.after_hours or self.is_working_at(now)
+
+
+def _as_time(value) -> time:
+    # A default given as "08:00" stays a string on an instance that was never reloaded.
+    return time.fromisoformat(value) if isinstance(value, str) else value
+
+
+class Pool(models.Model):
+    """A team of officers that routing rules hand leads to."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+    officers = models.ManyToManyField(LoanOfficer, related_name="pools", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Strategy(models.TextChoices):
+    ROUND_ROBIN = "round_robin", "Round robin"
+    LEAST_LOADED = "least_loaded", "Least loaded"
+    BROADCAST = "broadcast", "Broadcast, first to claim wins"
+
+
+STRATEGY_HELP = (
+    "Round robin: one officer at a time, in turn. Least loaded: the officer with the fewest open "
+    "leads. Broadcast: everyone eligible at once; the first to claim wins."
+)
+
+
+RULE_CONDITIONS = ("property_states", "loan_purposes", "loan_types", "sources", "temperatures")
+
+
+class RoutingRule(models.Model):
+    """Which officers a lead goes to, and how. Rules are tried in priority order."""
+
+    name = models.CharField(max_length=100)
+    priority = models.PositiveIntegerField(default=100, help_text="Lower runs first")
+    active = models.BooleanField(default=True)
+    # Conditions: each is a list of allowed values; an empty list matches anything.
+    property_states = models.JSONField(default=list, blank=True)
+    loan_purposes = models.JSONField(default=list, blank=True)
+    loan_types = models.JSONField(default=list, blank=True)
+    sources = models.JSONField(default=list, blank=True)
+    temperatures = models.JSONField(default=list, blank=True)
+    pool = models.ForeignKey(
+        Pool, null=True, blank=True, on_delete=models.PROTECT, help_text="Empty: every officer"
+    )
+    strategy = models.CharField(
+        max_length=16, choices=Strategy.choices, default=Strategy.ROUND_ROBIN, help_text=STRATEGY_HELP
+    )
+    offer_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How long an offer stays open; empty: the ROUTING_OFFER_SECONDS setting",
+    )
+    overflow = models.BooleanField(
+        default=True, help_text="When nobody in this pool can take the lead, try the next rule"
+    )
+    # Round robin remembers whose turn it was in the database, so a restart changes nothing.
+    round_robin_after = models.PositiveBigIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["priority", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_catch_all(self) -> bool:
+        return not any(getattr(self, field) for field in RULE_CONDITIONS)
+
+    def matches(self, lead) -> bool:
+        values = {
+            "property_states": lead.property_state or lead.state or None,
+            "loan_purposes": lead.loan_purpose,
+            "loan_types": lead.loan_type,
+            "sources": lead.source,
+            "temperatures": lead.temperature,
+        }
+        return all(
+            not getattr(self, field) or value in getattr(self, field) for field, value in values.items()
+        )
+
+    def offer_duration(self) -> timedelta:
+        return timedelta(seconds=self.offer_seconds or settings.ROUTING_OFFER_SECONDS)
+
+
+class RequestStatus(models.TextChoices):
+    OFFERING = "offering", "offering to officers"
+    WAITING = "waiting", "waiting for ops (nobody eligible)"
+    CLAIMED = "claimed"
+    CANCELLED = "cancelled"
+
+
+OPEN_REQUEST_STATUSES = (RequestStatus.OFFERING, RequestStatus.WAITING)
+
+
+class RoutingRequest(models.Model):
+    """One search for an officer for one lead: its offers, and how it ended."""
+
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="routing_requests")
+    reason = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.OFFERING, db_index=True
+    )
+    claimed_by = models.ForeignKey(
+        LoanOfficer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    excluded_officer_ids = models.JSONField(default=list, blank=True, help_text="e.g. who released it")
+    note = models.TextField(blank=True, help_text="Why nobody was eligible, or why it was cancelled")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    ops_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # A qualified signal and a hand-off arriving together start one search, not two.
+            models.UniqueConstraint(
+                fields=["lead"],
+                condition=Q(status__in=OPEN_REQUEST_STATUSES),
+                name="one_open_routing_per_lead",
+            )
+        ]
+
+    def __str__(self):
+        return f"Routing of {self.lead} ({self.status})"
+
+
+class OpsQueue(RoutingRequest):
+    """The leads nobody could be offered: ops assign or re-route them."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "ops queue entry"
+        verbose_name_plural = "ops queue (nobody eligible)"
+
+
+class OfferStatus(models.TextChoices):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    TAKEN = "taken", "claimed by another officer"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class Offer(models.Model):
+    """A lead put in front of one officer until it is claimed or expires."""
+
+    request = models.ForeignKey(RoutingRequest, on_delete=models.CASCADE, related_name="offers")
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="offers")
+    officer = models.ForeignKey(LoanOfficer, on_delete=models.PROTECT, related_name="offers")
+    rule = models.ForeignKey(RoutingRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    strategy = models.CharField(max_length=16, choices=Strategy.choices)
+    status = models.CharField(
+        max_length=10, choices=OfferStatus.choices, default=OfferStatus.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+    alert_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "officer"], name="one_offer_per_officer_per_routing")
+        ]
+
+    def __str__(self):
+        return f"Offer of {self.lead} to {self.officer.name} ({self.status})"
+
+    def seconds_left(self, now: datetime) -> int:
+        return max(0, int((self.expires_at - now).total_seconds()))

@@ -81,3 +81,36 @@ class CrmIntegrationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"CRM integration {n}")
     kind = "hubspot"
+
+
+class PoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "routing.Pool"
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.officers.add(*extracted)
+
+
+class RoutingRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "routing.RoutingRule"
+
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    priority = factory.Sequence(lambda n: 10 + n)
+    strategy = "round_robin"
+
+
+class QualifiedLeadFactory(LeadFactory):
+    """A borrower the assistant has qualified: a Texas FHA purchase, hot."""
+
+    status = "qualifying"
+    loan_purpose = "purchase"
+    loan_type = "fha"
+    timeline = "0_30_days"
+    preapproved = True
+    property_state = "TX"
+    temperature = "hot"

@@ -1,0 +1,17 @@
+"""Reactions to the leads and conversations apps' signals. Each only calls a service."""
+
+from django.dispatch import receiver
+
+from conversations.signals import handoff_requested
+from leads.signals import lead_status_changed
+from routing import services
+
+
+@receiver(lead_status_changed, dispatch_uid="routing.route_on_status")
+def route_on_status(sender, lead, old_status, new_status, actor, **kwargs):
+    services.routing_react_to_status(lead=lead, new_status=new_status, actor=actor)
+
+
+@receiver(handoff_requested, dispatch_uid="routing.route_on_handoff")
+def route_on_handoff(sender, lead, reason, **kwargs):
+    services.routing_start(lead=lead, reason=f"the borrower asked for a person ({reason})", actor="assistant")

@@ -1,0 +1,104 @@
+"""What routing says: the borrower's introduction, the officers' and ops' alerts."""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import reverse
+
+# How values read to a person (the choices' own labels say "Fha" and "Days 0 30").
+VALUE_LABELS = {
+    "0_30_days": "Within 30 days",
+    "1_3_months": "1-3 months",
+    "3_6_months": "3-6 months",
+    "6_plus_months": "6+ months",
+    "fha": "FHA",
+    "va": "VA",
+    "usda": "USDA",
+    "heloc": "HELOC",
+    "cash_out_refinance": "Cash-out refinance",
+    "crm": "CRM",
+    "closed_won": "Won",
+    "closed_lost": "Lost",
+}
+
+
+def label(value) -> str:
+    """A stored value as a person reads it: None is unknown, booleans are yes or no."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    text = str(value)
+    if text.isupper():
+        return text  # a state code, an acronym
+    return VALUE_LABELS.get(text, text.replace("_", " ").capitalize())
+
+
+INTRODUCTION = {
+    "en": (
+        "Hi {first_name}, this is {officer}, a licensed loan officer (NMLS #{nmls}) with {company}. "
+        "I have your details and will take it from here. Reply here anytime."
+    ),
+    "es": (
+        "Hola {first_name}, soy {officer}, oficial de préstamos con licencia (NMLS #{nmls}) de "
+        "{company}. Tengo sus datos y le atenderé desde ahora. Responda aquí cuando quiera."
+    ),
+}
+
+
+def introduction(lead, officer) -> str:
+    template = INTRODUCTION.get(lead.language, INTRODUCTION["en"])
+    name = lead.first_name or ("there" if lead.language == "en" else "")
+    text = template.format(
+        first_name=name, officer=officer.name, nmls=officer.nmls_id, company=settings.COMPANY_NAME
+    )
+    return " ".join(text.split())
+
+
+def lead_url(lead) -> str:
+    return settings.PUBLIC_BASE_URL + reverse("officer-lead", args=[lead.pk])
+
+
+def short_name(lead) -> str:
+    """First name and initial: enough to recognise the borrower on a lock screen."""
+    initial = f" {lead.last_name[:1]}." if lead.last_name else ""
+    return f"{lead.first_name or 'A borrower'}{initial}"
+
+
+def lead_summary(lead) -> str:
+    """E.g. "Purchase, FHA, TX, hot"."""
+    parts = [lead.loan_purpose, lead.loan_type, lead.property_state or lead.state, lead.temperature]
+    return ", ".join(label(p) if i < 2 else p for i, p in enumerate(parts) if p) or "details on the page"
+
+
+def minutes(offer) -> int:
+    return max(1, round((offer.expires_at - offer.created_at).total_seconds() / 60))
+
+
+def offer_sms(offer) -> str:
+    lead = offer.lead
+    return (
+        f"{settings.COMPANY_NAME} lead for you: {short_name(lead)}, {lead_summary(lead)}. "
+        f"Claim within {minutes(offer)} min: {lead_url(lead)}"
+    )
+
+
+def offer_email(offer) -> tuple[str, str]:
+    lead = offer.lead
+    until = offer.expires_at.astimezone(ZoneInfo(offer.officer.time_zone))
+    subject = f"New lead for you: {short_name(lead)} ({lead_summary(lead)})"
+    body = (
+        f"Hi {offer.officer.name},\n\n"
+        f"{lead.full_name or 'A borrower'} is ready to talk to a loan officer: {lead_summary(lead)}.\n"
+        f"The offer is yours for {minutes(offer)} minutes (until {until:%H:%M %Z}). "
+        f"Claim it and see the whole conversation here:\n\n{lead_url(lead)}\n"
+    )
+    return subject, body
+
+
+def ops_alert(request) -> tuple[str, str]:
+    lead = request.lead
+    url = settings.PUBLIC_BASE_URL + reverse("admin:routing_opsqueue_change", args=[request.pk])
+    subject = f"No officer for {short_name(lead)} ({lead_summary(lead)})"
+    body = f"Nobody could be offered this lead: {request.note}\nAssign or re-route it: {url}"
+    return subject, body
