@@ -376,9 +376,9 @@ def inbound_receive(
     clean_body, redacted = redact(body or "")
     try:
         with transaction.atomic():
-            lead = _lead_for_inbound(phone, clean_body) if phone else None
+            # The MessageSid is claimed first: a concurrent retry of the same webhook stops
+            # here, before it touches any lead, so the two never wait on each other.
             message = Message.objects.create(
-                lead=lead,
                 direction=Direction.INBOUND,
                 sender=Sender.BORROWER,
                 kind=Kind.INBOUND,
@@ -389,6 +389,9 @@ def inbound_receive(
                 provider_sid=provider_sid,
                 redacted=redacted,
             )
+            if phone:
+                message.lead = _lead_for_inbound(phone, clean_body)
+                message.save(update_fields=["lead", "updated_at"])
             _enqueue("conversations.tasks.handle_inbound", str(message.pk))
     except IntegrityError:
         return Message.objects.get(provider_sid=provider_sid), False
@@ -498,7 +501,8 @@ CONVERSATION_STATUSES = (
     LeadStatus.UNRESPONSIVE,
 )
 # Qualified, waiting for an officer: the assistant answers but asks nothing more.
-WAITING_STATUSES = (LeadStatus.QUALIFIED, LeadStatus.OFFERED)
+# With an officer (or about to be): the assistant answers questions but asks nothing more.
+WAITING_STATUSES = (LeadStatus.QUALIFIED, LeadStatus.OFFERED, LeadStatus.CLAIMED)
 AGENT_STATUSES = (*CONVERSATION_STATUSES, LeadStatus.QUALIFYING, *WAITING_STATUSES)
 HISTORY_MESSAGES = 20
 READABLE_REASONS = {

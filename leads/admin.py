@@ -32,8 +32,9 @@ class LeadAdmin(admin.ModelAdmin):
     list_per_page = 50
     inlines = [InquiryInline]
     actions = ["mark_do_not_contact"]
+    # The officer changes only through routing (license check, offer history): its actions.
     readonly_fields = [
-        "id", "status", "temperature", "conversation", "timeline_view", "sms_consent",
+        "id", "status", "assigned_officer", "temperature", "conversation", "timeline_view", "sms_consent",
         "consent_text", "consent_at", "consent_source", "opted_out_at", "do_not_contact",
         "created_at", "updated_at", "first_contact_at", "last_inbound_at", "last_outbound_at",
         "nurture_cadence", "next_touch_at",
