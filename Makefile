@@ -33,7 +33,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
 
 bench: $(STAMP)
-	DEBUG=true $(BIN)/python manage.py bench_speed_to_lead --leads 200
+	DEBUG=true $(BIN)/python manage.py bench_speed_to_lead --leads 200 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

@@ -20,7 +20,11 @@ def send_first_contact(lead_id: str, inquiry_id: int) -> str:
     result = services.first_contact_send(lead_id=lead_id, inquiry_id=inquiry_id)
     if result is None:
         return "skipped"
-    return "queued" if result.queued else f"blocked: {result.blocked_reason}"
+    if not result.queued:
+        return f"blocked: {result.blocked_reason}"
+    # Deliver now: in a burst, the queued delivery task would wait behind every greeting queued
+    # after this one (the broker is FIFO). The claim makes that task a no-op, or this call one.
+    return services.message_deliver(message_id=result.message.pk)
 
 
 def sweep_outbox() -> dict:

@@ -81,6 +81,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+# Reuse connections: django-q2 closes "old" connections before every poll and task, so with
+# the default (0) the worker reconnects several times per text, which costs most on PostgreSQL.
+# `?conn_max_age=` in DATABASE_URL overrides it.
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -182,14 +187,20 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env("REDIS_URL", default="")
 Q_CLUSTER = {
     "name": "mortgage_sms",
-    "workers": env.int("Q_WORKERS", default=2),
+    # Sending is mostly waiting for Twilio (a few hundred ms a call), so more workers than cores:
+    # with 2, a burst of leads queues behind the API calls (docs/benchmarks.md).
+    "workers": env.int("Q_WORKERS", default=4),
     "timeout": 60,
     "retry": 90,
     "max_attempts": 3,
     "ack_failures": True,
     "catch_up": False,
     "poll": 0.1,
-    "save_limit": 1000,
+    # django-q2 prunes stored successes on every task by locking and reading all of them (on
+    # SQLite, under the write lock), so the cost of each task grows with save_limit. Keep the
+    # last 100 of each function: each schedule's last runs stay visible in the admin.
+    "save_limit": 100,
+    "save_limit_per": "func",
     "label": "Jobs",
 }
 if REDIS_URL:
