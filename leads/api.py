@@ -66,7 +66,7 @@ def nullable_choice(choices):
 
 
 def nullable_bool():
-    return serializers.BooleanField(required=False, allow_null=True, default=None)
+    return serializers.BooleanField(required=False, allow_null=True)
 
 
 class QualificationSerializer(serializers.Serializer):
@@ -173,6 +173,39 @@ class EventOutput(serializers.ModelSerializer):
         fields = ["id", "type", "created_at", "actor", "description", "data"]
 
 
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+UNCHANGEABLE_FIELDS = {
+    "phone": "The phone cannot be changed: post a new inquiry with the new number.",
+    "id": "Read-only.",
+}
+
+
+def flatten_qualification(data: dict) -> dict:
+    """Accept qualification fields at the top level (the contract) or inside a
+    `qualification` object, as the API shows them; the two must not disagree."""
+    nested = data.get("qualification")
+    if nested is None:
+        return data
+    if not isinstance(nested, dict):
+        raise ValidationError({"qualification": ["Send an object of qualification fields."]})
+    clashes = [f for f, v in nested.items() if f in data and data[f] != v]
+    if clashes:
+        raise ValidationError({f: ["Given twice with different values."] for f in clashes})
+    return {**{k: v for k, v in data.items() if k != "qualification"}, **nested}
+
+
+def reject_unknown_fields(serializer, data: dict) -> None:
+    """A misspelt field (say `sms_concent`) must not silently create a lead nobody texts."""
+    known = set(serializer.fields) | {"qualification"}
+    nested = data.get("qualification") if isinstance(data.get("qualification"), dict) else {}
+    errors = {}
+    for field in [*data, *nested]:
+        if field not in known:
+            errors[field] = [UNCHANGEABLE_FIELDS.get(field, "Unknown field.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def request_fingerprint(data) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -200,6 +233,8 @@ class LeadViewSet(ViewSet):
     )
     def create(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+            raise ValidationError({"Idempotency-Key": [f"At most {IDEMPOTENCY_KEY_MAX_LENGTH} characters."]})
         fingerprint = request_fingerprint(request.data)
         if key:
             replay = self._replay(request, key, fingerprint)
@@ -245,10 +280,11 @@ class LeadViewSet(ViewSet):
         )
 
     @staticmethod
-    def _validated(serializer_class, data) -> dict:
+    def _validated(serializer_class, data, *, partial: bool = False) -> dict:
         if not isinstance(data, dict):
             raise ValidationError({"detail": ["Send a JSON object."]})
-        serializer = serializer_class(data=data)
+        serializer = serializer_class(data=flatten_qualification(data), partial=partial)
+        reject_unknown_fields(serializer, data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -326,7 +362,7 @@ class LeadViewSet(ViewSet):
     )
     def partial_update(self, request, pk=None):
         lead = self._lead(pk)
-        data = self._validated(LeadUpdateInput, request.data)
+        data = self._validated(LeadUpdateInput, request.data, partial=True)
         services.lead_update_from_crm(lead=lead, data=data, actor=f"api:{request.user}")
         return Response(LeadOutput(self._lead(pk)).data)
 

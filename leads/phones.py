@@ -17,6 +17,8 @@ def normalize_phone(raw: str, *, field: str = "phone") -> str:
         number = phonenumbers.parse(text, "US")
     except phonenumbers.NumberParseException:
         raise ApplicationError(f"{text!r} is not a phone number.", field=field) from None
+    if number.extension:
+        raise ApplicationError(f"{text!r} has an extension; texts need a direct mobile number.", field=field)
     if not phonenumbers.is_valid_number(number):
         raise ApplicationError(f"{text!r} is not a valid phone number.", field=field)
     if phonenumbers.region_code_for_number(number) not in ALLOWED_REGIONS:

@@ -212,9 +212,12 @@ def lead_set_status(
     return _transition(lead, status, actor=actor, reason=reason, data=data)
 
 
+@transaction.atomic
 def _transition(lead: Lead, status: str, *, actor: str, reason: str, data: dict | None = None) -> bool:
-    lead.refresh_from_db(fields=["status"])
-    old = lead.status
+    # Locked: an assistant concluding `qualified` must not overwrite a STOP or a CRM's
+    # `closed_lost` committed a moment earlier; it sees that status and is refused.
+    old = Lead.objects.select_for_update().values_list("status", flat=True).get(pk=lead.pk)
+    lead.status = old
     if old == status:
         return False
     if not can_transition(old, status):
@@ -316,8 +319,9 @@ def lead_mark_do_not_contact(*, lead: Lead, actor: str, reason: str = "") -> boo
 
 def lead_record_outbound(*, lead_id, at: datetime) -> None:
     """Note that a text went out; the first one is the lead's first contact."""
+    # updated_at moves too: a CRM syncing with `updated_since` must see first_contact_at appear.
     Lead.objects.filter(pk=lead_id, first_contact_at__isnull=True).update(first_contact_at=at)
-    Lead.objects.filter(pk=lead_id).update(last_outbound_at=at)
+    Lead.objects.filter(pk=lead_id).update(last_outbound_at=at, updated_at=timezone.now())
 
 
 def lead_record_inbound(*, lead_id, at: datetime) -> None:
@@ -333,7 +337,9 @@ def lead_set_language(*, lead: Lead, language: str) -> None:
 
 def lead_set_nurture(*, lead_id, cadence: str, next_touch_at: datetime | None) -> None:
     """Written by the nurture app so the lead's API view shows the next touch."""
-    Lead.objects.filter(pk=lead_id).update(nurture_cadence=cadence, next_touch_at=next_touch_at)
+    Lead.objects.filter(pk=lead_id).update(
+        nurture_cadence=cadence, next_touch_at=next_touch_at, updated_at=timezone.now()
+    )
 
 
 def lead_assign(*, lead: Lead, officer, actor: str) -> None:

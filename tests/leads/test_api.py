@@ -307,3 +307,77 @@ class TestAuthentication:
     def test_the_schema_and_docs_are_public(self, client):
         assert client.get("/api/schema/").status_code == 200
         assert client.get("/api/docs/").status_code == 200
+
+
+class TestContractEdges:
+    def test_a_patch_changes_only_the_fields_it_names(self, api):
+        created = api.post(
+            LEADS,
+            new_lead(loan_purpose="purchase", timeline="0_30_days", preapproved=True, has_agent=True),
+            format="json",
+        ).json()
+
+        patched = api.patch(f"{LEADS}{created['id']}/", {"email": "new@example.com"}, format="json").json()
+
+        assert patched["email"] == "new@example.com"
+        assert patched["qualification"]["preapproved"] is True
+        assert patched["qualification"]["has_agent"] is True
+        assert patched["temperature"] == "hot"
+
+    def test_it_rejects_a_misspelt_field_instead_of_ignoring_it(self, api):
+        body = new_lead()
+        body["sms_concent"] = body.pop("sms_consent")
+
+        response = api.post(LEADS, body, format="json")
+
+        assert response.status_code == 400
+        assert response.json() == {"sms_concent": ["Unknown field."]}
+        assert not Lead.objects.exists()
+
+    def test_it_accepts_qualification_as_the_api_shows_it(self, api):
+        body = new_lead(qualification={"loan_purpose": "refinance", "credit": "good"})
+
+        response = api.post(LEADS, body, format="json")
+
+        assert response.status_code == 201
+        assert response.json()["qualification"]["loan_purpose"] == "refinance"
+        assert response.json()["qualification"]["credit"] == "good"
+
+    def test_it_rejects_a_phone_with_an_extension(self, api):
+        response = api.post(LEADS, new_lead(phone="512-555-0135 ext 12"), format="json")
+
+        assert response.status_code == 400
+        assert "extension" in response.json()["phone"][0]
+
+    def test_the_phone_cannot_be_patched(self, api):
+        lead = LeadFactory()
+
+        response = api.patch(f"{LEADS}{lead.pk}/", {"phone": "5125550111"}, format="json")
+
+        assert response.status_code == 400
+        assert "new inquiry" in response.json()["phone"][0]
+
+    def test_an_overlong_idempotency_key_is_a_400(self, api):
+        response = api.post(LEADS, new_lead(), format="json", HTTP_IDEMPOTENCY_KEY="k" * 256)
+
+        assert response.status_code == 400
+        assert not Lead.objects.exists()
+
+    def test_the_first_text_moves_updated_at_for_crms_that_sync(self, api, run_tasks):
+        with run_tasks():
+            created = api.post(LEADS, new_lead(), format="json").json()
+
+        later = api.get(LEADS, {"updated_since": created["updated_at"]}).json()["results"]
+
+        assert [lead["id"] for lead in later] == [created["id"]]
+        assert later[0]["first_contact_at"] is not None
+        assert later[0]["updated_at"] > created["updated_at"]
+
+    def test_an_oversized_body_gets_a_json_413(self, api):
+        body = '{"phone": "5125550100", "source_detail": "' + "x" * 3_000_000 + '"}'
+
+        response = api.generic("POST", LEADS, body, content_type="application/json")
+
+        assert response.status_code == 413
+        assert "larger than" in response.json()["detail"]
+        assert not Lead.objects.exists()

@@ -5,19 +5,15 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from integrations.models import ApiClient
-from integrations.services import api_client_create
-
 DEMO_ADMIN = ("admin", "admin")
 PROJECT_APPS = ("leads", "conversations", "routing", "nurture", "integrations")
 
 
 class Command(BaseCommand):
-    help = "Demo data for `make run`: an admin login, an API client, and each app's demo data. Safe to run again."
+    help = "Demo data for `make run`: an admin login, then each app's demo data. Safe to run again."
 
     def handle(self, *args, **options):
         self._admin()
-        self._api_client()
         for app in PROJECT_APPS:
             # Each app may ship `<app>/demo.py` with `seed(stdout)`; it must be idempotent.
             if apps.is_installed(app) and importlib.util.find_spec(f"{app}.demo"):
@@ -30,9 +26,3 @@ class Command(BaseCommand):
         username, password = DEMO_ADMIN
         User.objects.create_superuser(username=username, password=password, email="")
         self.stdout.write(f"Admin login: {username} / {password}  (change it before real use)")
-
-    def _api_client(self):
-        if ApiClient.objects.filter(name="Demo CRM").exists():
-            return
-        _, token = api_client_create(name="Demo CRM")
-        self.stdout.write(f"Demo API token (shown once): {token}")
