@@ -51,8 +51,8 @@ def sample_lead(language: str = "en") -> Lead:
     )
 
 
-def template_errors(template: str) -> str | None:
-    """What is wrong with a template, in words an admin can act on; None when it is fine."""
+def placeholder_errors(template: str) -> str | None:
+    """What is wrong with a template's placeholders, in words an admin can act on."""
     try:
         parsed = list(Formatter().parse(template))
     except ValueError as error:
@@ -66,9 +66,17 @@ def template_errors(template: str) -> str | None:
         return f"Unknown placeholder(s): {', '.join('{' + b + '}' for b in bad)}. Use: " + ", ".join(
             "{" + p + "}" for p in PLACEHOLDERS
         )
-    too_long = len(render_template(template, sample_lead(), SampleOfficer()))
-    if too_long > MAX_LENGTH:
-        return f"The text is {too_long} characters for a sample borrower; keep it under {MAX_LENGTH}."
+    return None
+
+
+def template_errors(template: str) -> str | None:
+    """What is wrong with a template (placeholders, length); None when it is fine."""
+    error = placeholder_errors(template)
+    if error:
+        return error
+    length = len(render_template(template, sample_lead(), SampleOfficer()))
+    if length > MAX_LENGTH:
+        return f"The text is {length} characters for a sample borrower; keep it under {MAX_LENGTH}."
     return None
 
 
@@ -90,6 +98,10 @@ def values_for(lead: Lead, officer=None) -> dict:
 
 
 def render_template(template: str, lead: Lead, officer=None) -> str:
+    """Raises ValueError for a template the admin would have refused (edited elsewhere)."""
+    error = placeholder_errors(template)
+    if error:
+        raise ValueError(error)
     text = template.format_map(values_for(lead, officer))
     # A missing name leaves "Hola , ..." or doubled spaces behind.
     return " ".join(text.split()).replace(" ,", ",")
