@@ -182,6 +182,7 @@ class LeadToReengageAdmin(admin.ModelAdmin):
     @admin.action(description="Re-engage: enroll in the cadence chosen here", permissions=["view"])
     def reengage(self, request, queryset):
         form = self.action_form(request.POST)
+        form.fields["action"].choices = self.get_action_choices(request)
         if not form.is_valid() or not form.cleaned_data["cadence"]:
             self.message_user(request, "Choose a cadence next to the action.", messages.ERROR)
             return
