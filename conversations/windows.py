@@ -5,6 +5,8 @@ state and the phone's area code each suggest a time zone and a state whose law m
 them; a scheduled text must suit every one of those zones and the strictest of those states'
 rules. Replies and first contacts are exempt (send_sms decides that, not this module)."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -192,10 +194,33 @@ def holiday_calendar(subdivision: str | None) -> holidays.HolidayBase:
     return holidays.country_holidays("US", subdiv=subdivision, observed=True)
 
 
+# Set while a batch of decisions (the nurture dispatcher's) shares one read of the rules.
+_rules_snapshot: ContextVar[dict | None] = ContextVar("contact_rules_snapshot", default=None)
+
+
+@contextmanager
+def rules_snapshot():
+    """Read the contact rules once for the decisions made inside the block; a batch is short,
+    so an emergency pause still takes effect within seconds."""
+    token = _rules_snapshot.set({rule.state: rule for rule in ContactRule.objects.all()})
+    try:
+        yield
+    finally:
+        _rules_snapshot.reset(token)
+
+
+def _rules(states: tuple[str, ...]) -> list:
+    wanted = ["*", *states]
+    snapshot = _rules_snapshot.get()
+    if snapshot is None:
+        return list(ContactRule.objects.filter(state__in=wanted))
+    return [snapshot[state] for state in wanted if state in snapshot]
+
+
 def window_for(lead) -> Window:
     """The strictest of the default window, the all-states rule and each state's own rule."""
     location = borrower_location(lead)
-    rules = ContactRule.objects.filter(state__in=["*", *location.states])
+    rules = _rules(location.states)
     start, end = settings.CONTACT_WINDOW_START_HOUR, settings.CONTACT_WINDOW_END_HOUR
     caps, paused, skip_sundays = [], False, False
     calendars = [None] if settings.CONTACT_WINDOW_SKIP_FEDERAL_HOLIDAYS else []

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from conversations import selectors as conversation_selectors
@@ -21,7 +22,7 @@ from conversations.models import Kind, Sender
 from conversations.services import send_sms
 from leads import services as lead_services
 from nurture import rendering
-from nurture.models import DelayFrom, Enrollment, EnrollmentState
+from nurture.models import CadenceStep, DelayFrom, Enrollment, EnrollmentState
 from nurture.services import (
     ACTOR,
     NURTURABLE_STATUSES,
@@ -46,6 +47,7 @@ def due_enrollments(now: datetime, limit: int):
         Enrollment.objects.filter(state=EnrollmentState.ACTIVE, next_run_at__lte=now)
         .order_by("next_run_at")
         .select_related("lead", "lead__assigned_officer", "cadence", "step")
+        .prefetch_related(Prefetch("cadence__steps", queryset=CadenceStep.objects.order_by("position")))
         .select_for_update(skip_locked=True, of=("self", "lead"))[:limit]
     )
 
@@ -59,7 +61,7 @@ def nurture_dispatch(
     budget = settings.NURTURE_DISPATCH_BUDGET_SECONDS if budget_seconds is None else budget_seconds
     started, outcomes = time.monotonic(), Counter()
     while True:
-        with transaction.atomic():
+        with transaction.atomic(), windows.rules_snapshot():
             batch = list(due_enrollments(now, batch_size))
             for enrollment in batch:
                 outcomes[dispatch_one(enrollment, now)] += 1
@@ -175,7 +177,8 @@ def _following_step(enrollment: Enrollment):
     """(next step, repeats done): the next position, else the last step again while the
     cadence repeats it, else (None, n)."""
     current = enrollment.step
-    following = enrollment.cadence.steps.filter(position__gt=current.position).order_by("position").first()
+    later = [step for step in enrollment.cadence.steps.all() if step.position > current.position]
+    following = later[0] if later else None  # prefetched in position order
     if following is not None:
         return following, 0
     if enrollment.repeats_done < enrollment.cadence.repeat_last_step:
