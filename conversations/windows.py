@@ -1,10 +1,11 @@
 """Contact windows: when, in the borrower's own local time, a scheduled text may go out.
 
-We rarely know for sure where a borrower is. The property's state, the ZIP code, the contact
-state and the phone's area code each suggest a time zone and a state whose law may protect
-them; a scheduled text must suit every one of those zones and the strictest of those states'
-rules. Replies and first contacts are exempt (send_sms decides that, not this module)."""
+The borrower's zone comes from the property state, the ZIP code, the contact state or the
+phone's area code (the first that tells); when none does, a text must suit the whole mainland.
+Every state those clues name may protect the borrower: the strictest rule applies. Replies and
+first contacts are exempt (send_sms decides that, not this module)."""
 
+import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ MAINLAND_TIMEZONES = ("America/New_York", "America/Chicago", "America/Denver", "
 STATE_CODES_BY_NAME = {name: code for code, name in US_STATES.items()}
 # Each step of the search lands on some zone's opening; a month of steps means no opening.
 MAX_SEARCH_STEPS = 100
+NO_OPENING_RETRY = timedelta(days=1)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -158,22 +161,25 @@ def _is_zone(name: str) -> bool:
 
 
 def borrower_location(lead) -> Location:
-    """Property state, then ZIP, then contact state, then area code; all of them count."""
+    """The zone from the property state, then the ZIP, then the contact state, then the area
+    code (a ZIP inside the state pins the zone of a state that spans two). The rules of every
+    state any of them names apply: Florida, say, presumes a Florida area code is a Floridian."""
     zip_state, zip_zone = (lead.zip_code and zip_location(lead.zip_code)) or (None, None)
     phone_state, phone_zone = phone_location(lead.phone) if lead.phone else (None, None)
-    zones, states = [], []
-    for state in (lead.property_state, lead.state):
-        if state in STATE_TIMEZONES:
-            states.append(state)
-            # A ZIP in the same state is more precise than the state's main zone.
-            zones.append(zip_zone if zip_state == state else STATE_TIMEZONES[state])
-    zones += [zip_zone, phone_zone]
-    states += [zip_state, phone_state]
-    known_zones = tuple(dict.fromkeys(z for z in zones if z))
+    property_zone = _state_zone(lead.property_state, zip_state, zip_zone)
+    contact_zone = _state_zone(lead.state, zip_state, zip_zone)
+    zone = property_zone or zip_zone or contact_zone or phone_zone
+    states = (lead.property_state, lead.state, zip_state, phone_state)
     return Location(
-        zones=known_zones or MAINLAND_TIMEZONES,
-        states=tuple(dict.fromkeys(s for s in states if s)),
+        zones=(zone,) if zone else MAINLAND_TIMEZONES,
+        states=tuple(dict.fromkeys(s for s in states if s in STATE_TIMEZONES)),
     )
+
+
+def _state_zone(state: str | None, zip_state: str | None, zip_zone: str | None) -> str | None:
+    if state not in STATE_TIMEZONES:
+        return None
+    return zip_zone if zip_state == state else STATE_TIMEZONES[state]
 
 
 def borrower_state(lead) -> str | None:
@@ -247,10 +253,14 @@ def is_inside(window: Window, moment: datetime) -> bool:
     return window.closed_reason(moment) is None
 
 
-def next_opening(lead, after: datetime) -> datetime | None:
-    """The first moment at or after `after` inside the borrower's window (None: no opening
-    within weeks, e.g. a state rule with an empty window)."""
-    return window_for(lead).next_opening(after)
+def next_opening(lead, after: datetime) -> datetime:
+    """The first moment at or after `after` inside the borrower's window."""
+    opening = window_for(lead).next_opening(after)
+    if opening is None:
+        # Only a window that never opens gets here (rules forbid empty hours); look again later.
+        logger.error("No contact window opening for lead %s after %s", lead.pk, after)
+        return after + NO_OPENING_RETRY
+    return opening
 
 
 # --- Frequency caps -----------------------------------------------------------------------------

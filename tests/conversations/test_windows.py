@@ -63,13 +63,16 @@ def test_it_uses_the_area_code_when_nothing_else_says_where():
     assert windows.next_opening(lead, at(PACIFIC, 2026, 10, 6, 7)) == at(PACIFIC, 2026, 10, 6, 8)
 
 
-def test_it_honours_every_zone_when_the_clues_disagree():
-    # Lives in Los Angeles, kept a New York number: 08:00-21:00 in both places.
+def test_it_takes_the_zone_from_the_state_before_the_area_code():
+    # Lives in Los Angeles, kept a New York number: Los Angeles hours.
     lead = LeadFactory(state="CA", zip_code="90012", phone="+12125550142")
     assert windows.block_reason(lead, at(PACIFIC, 2026, 10, 6, 7, 30)) == "outside_contact_window"
-    assert windows.block_reason(lead, at(PACIFIC, 2026, 10, 6, 8, 30)) is None
-    assert windows.block_reason(lead, at(PACIFIC, 2026, 10, 6, 18, 30)) == "outside_contact_window"
-    assert windows.next_opening(lead, at(PACIFIC, 2026, 10, 6, 18, 30)) == at(PACIFIC, 2026, 10, 7, 8)
+    assert windows.block_reason(lead, at(PACIFIC, 2026, 10, 6, 20, 30)) is None
+
+
+def test_it_takes_the_zone_from_the_property_state_first():
+    lead = LeadFactory(property_state="NY", state="CA", zip_code="90012", phone="+14155550142")
+    assert windows.borrower_timezone(lead) == ZoneInfo(EASTERN)
 
 
 def test_it_assumes_the_whole_mainland_when_nothing_says_where():
@@ -103,10 +106,15 @@ def test_it_opens_at_eight_local_on_the_morning_clocks_fall_back():
 
 
 def test_it_follows_arizona_which_keeps_standard_time_all_year():
-    # Phoenix borrower with a Los Angeles number: one hour apart in winter, none in summer.
-    lead = LeadFactory(state="AZ", zip_code="85004", phone="+12135550142")
-    assert windows.block_reason(lead, at("America/Phoenix", 2026, 1, 13, 8, 30)) == "outside_contact_window"
-    assert windows.block_reason(lead, at("America/Phoenix", 2026, 7, 14, 8, 30)) is None
+    lead = LeadFactory(state="AZ", zip_code="85004", phone="+16025550142")
+    denver = LeadFactory(state="CO", zip_code="80202", phone="+13035550142")
+    for month in (1, 7):
+        assert windows.next_opening(lead, datetime(2026, month, 14, 12, tzinfo=UTC)) == datetime(
+            2026, month, 14, 15, tzinfo=UTC
+        )
+    assert windows.next_opening(denver, datetime(2026, 7, 14, 12, tzinfo=UTC)) == datetime(
+        2026, 7, 14, 14, tzinfo=UTC
+    )
 
 
 # --- State rules ----------------------------------------------------------------------------
