@@ -147,3 +147,14 @@ def test_it_does_not_enroll_a_lead_that_texted_us_first(run_tasks):
     with time_machine.travel(TUESDAY_10AM, tick=False):
         borrower_texts(run_tasks, "+15125550177", "Hi, I saw your ad about refinancing")
     assert not Enrollment.objects.exists()
+
+
+def test_a_nurtured_borrower_who_replies_is_qualifiable_again(api, run_tasks):
+    lead = LeadFactory(phone="+15125550100", status="nurturing")
+    with time_machine.travel(TUESDAY_10AM, tick=False) as clock:
+        services.enrollment_start(lead=lead, cadence=Cadence.objects.get(slug="not_ready_yet"), actor="t")
+        clock.shift(14 * 24 * 3600)
+        borrower_texts(run_tasks, "+15125550100", "We're ready to buy next month!")
+    view = api.get(f"/api/v1/leads/{lead.pk}/").json()
+    assert (view["status"], view["nurture"]) == ("qualifying", None)
+    assert Enrollment.objects.get(lead=lead).stop_reason == "replied"
