@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -17,6 +18,7 @@ MAX_UPLOAD_BYTES = 5_000_000
 class CadenceStepInline(admin.StackedInline):
     model = CadenceStep
     extra = 0
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 90})}}
     ordering = ["position"]
     fields = [
         "position",

@@ -206,4 +206,4 @@ class LeadToReengage(Lead):
     class Meta:
         proxy = True
         verbose_name = "lead to re-engage"
-        verbose_name_plural = "re-engagement of aged leads"
+        verbose_name_plural = "leads to re-engage"

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'lead to re-engage',
-                'verbose_name_plural': 're-engagement of aged leads',
+                'verbose_name_plural': 'leads to re-engage',
                 'proxy': True,
                 'indexes': [],
                 'constraints': [],
