@@ -6,6 +6,7 @@ Run it on a database of its own, e.g.
       --enrollments 100000 --due 10000"""
 
 import logging
+import os
 import threading
 import time
 from collections import Counter
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             self._time_selection(now, options["batch_size"], options["due"])
             self._time_dispatch(now, options["batch_size"], options["workers"])
             self._time_delivery()
+            self.stdout.write(f"Load average at the end: {os.getloadavg()[0]:.1f}")
         finally:
             if not options["keep"]:
                 self._cleanup()
@@ -61,6 +63,7 @@ class Command(BaseCommand):
 
     def _describe(self, options, now):
         db = connection.settings_dict
+        self.stdout.write(f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
         self.stdout.write(
             f"Database: {connection.vendor} {db['NAME']} | enrollments {options['enrollments']:,}, "
             f"due {options['due']:,} | batch {options['batch_size']} | dispatchers {options['workers']} | "
