@@ -181,7 +181,11 @@ class LeadToReengageAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Re-engage: enroll in the cadence chosen here", permissions=["view"])
+    def has_reengage_permission(self, request):
+        # Enrolling texts people: the right to change enrollments, not just to see leads.
+        return request.user.has_perm("nurture.change_enrollment")
+
+    @admin.action(description="Re-engage: enroll in the cadence chosen here", permissions=["reengage"])
     def reengage(self, request, queryset):
         form = self.action_form(request.POST)
         form.fields["action"].choices = self.get_action_choices(request)
@@ -203,7 +207,7 @@ class LeadToReengageAdmin(admin.ModelAdmin):
         return [path("import/", view, name="nurture_leadtoreengage_import"), *super().get_urls()]
 
     def import_view(self, request):
-        if not self.has_view_permission(request):
+        if not self.has_reengage_permission(request):
             raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)
         report = None

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from conversations.models import Message
 from leads.models import Lead
 from nurture.models import Cadence, CadenceStep, Enrollment
-from tests.factories import EnrollmentFactory, LeadFactory, LoanOfficerFactory
+from tests.factories import EnrollmentFactory, LeadFactory, LoanOfficerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +184,13 @@ def test_the_admin_pages_render(admin_client):
         "/admin/nurture/cadence/add/",
     ]:
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_staff_who_may_only_look_cannot_import(client):
+    from django.contrib.auth.models import Permission
+
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_leadtoreengage"))
+    client.force_login(viewer)
+    assert client.get(CHANGELIST).status_code == 200
+    assert client.get(IMPORT).status_code == 403
