@@ -67,13 +67,14 @@ def enrollment_publish(enrollment: Enrollment) -> None:
 def enrollment_start(
     *, lead: Lead, cadence: Cadence, actor: str, start_now: bool = False, now: datetime | None = None
 ) -> Enrollment | None:
-    """Put the lead in the cadence with its first step scheduled. None when the lead is
-    already in a cadence or the cadence has nothing to send.
+    """Put the lead in the cadence with its first step scheduled. None when the lead may not
+    be texted, is already in a cadence, or the cadence has nothing to send.
 
     start_now: the first step goes at the next opening instead of after its delay."""
     now = now or timezone.now()
     first = cadence.steps.order_by("position").first()
-    if first is None or not cadence.active:
+    lead.refresh_from_db(fields=["sms_consent", "opted_out_at", "do_not_contact"])
+    if first is None or not cadence.active or not lead.is_contactable():
         return None
     due = now if start_now else step_due(lead=lead, step=first, anchor=now)
     enrollment = Enrollment(

@@ -158,3 +158,10 @@ def test_a_nurtured_borrower_who_replies_is_qualifiable_again(api, run_tasks):
     view = api.get(f"/api/v1/leads/{lead.pk}/").json()
     assert (view["status"], view["nurture"]) == ("qualifying", None)
     assert Enrollment.objects.get(lead=lead).stop_reason == "replied"
+
+
+def test_it_does_not_show_a_next_touch_for_a_borrower_it_may_not_text():
+    lead = LeadFactory(status="contacted", sms_consent=False)
+    lead_services.lead_set_status(lead=lead, status="nurturing", actor="api:crm")
+    lead.refresh_from_db()
+    assert (lead.nurture_cadence, lead.next_touch_at) == ("", None)
