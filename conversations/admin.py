@@ -33,9 +33,23 @@ class MessageAdmin(admin.ModelAdmin):
 
 @admin.register(ContactRule)
 class ContactRuleAdmin(admin.ModelAdmin):
-    list_display = ["state", "start_hour", "end_hour", "max_per_24h", "paused", "note"]
-    list_editable = ["start_hour", "end_hour", "max_per_24h", "paused"]
+    list_display = [
+        "state", "start_hour", "end_hour", "max_per_24h", "skip_sundays", "skip_state_holidays",
+        "paused", "note",
+    ]  # fmt: skip
+    list_editable = ["start_hour", "end_hour", "max_per_24h", "skip_sundays", "skip_state_holidays", "paused"]
     list_filter = ["paused"]
+    actions = ["pause", "resume"]
+
+    @admin.action(description="Pause scheduled texts (emergency; '*' pauses every state)")
+    def pause(self, request, queryset):
+        count = queryset.update(paused=True)
+        self.message_user(request, f"{count} rule(s) paused: scheduled texts wait until resumed.")
+
+    @admin.action(description="Resume scheduled texts")
+    def resume(self, request, queryset):
+        count = queryset.update(paused=False)
+        self.message_user(request, f"{count} rule(s) resumed.")
 
 
 class LLMCallInline(admin.TabularInline):

@@ -101,9 +101,10 @@ class Message(models.Model):
 
 
 class ContactRule(models.Model):
-    """A state's stricter contact window, frequency cap or emergency pause.
+    """A state's stricter contact window, frequency cap, rest days or emergency pause.
 
-    State "*" is the default for every state without a row of its own."""
+    State "*" applies to every state, together with the state's own row: the stricter wins.
+    Pausing "*" holds every scheduled text at once."""
 
     state = models.CharField(max_length=2, unique=True, choices=[("*", "All states"), *STATE_CHOICES])
     start_hour = models.PositiveSmallIntegerField(default=8)
@@ -112,10 +113,23 @@ class ContactRule(models.Model):
         null=True, blank=True, help_text="Texts that are not replies, per rolling 24 hours"
     )
     paused = models.BooleanField(default=False, help_text="Hold all scheduled texts (emergency)")
+    skip_sundays = models.BooleanField(default=False, help_text="No scheduled texts on Sundays")
+    skip_state_holidays = models.BooleanField(
+        default=False,
+        help_text="No scheduled texts on the state's own public holidays (federal ones are always "
+        "skipped unless CONTACT_WINDOW_SKIP_FEDERAL_HOLIDAYS is off)",
+    )
     note = models.CharField(max_length=200, blank=True, help_text="The law or reason")
 
     class Meta:
         ordering = ["state"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_hour__lt=models.F("end_hour"), end_hour__lte=24),
+                name="contact_rule_window_not_empty",
+                violation_error_message="The window must start before it ends, and end by 24:00.",
+            )
+        ]
 
     def __str__(self):
         return f"{self.state}: {self.start_hour:02d}:00-{self.end_hour:02d}:00"

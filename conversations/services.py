@@ -305,10 +305,14 @@ def message_status_update(*, provider_sid: str, status: str, error_code: str = "
 
 # A borrower who texted first is answered by the conversation, not greeted as a form fill.
 INBOUND_SMS_SUBMITTER = "inbound sms"
+# Aged leads imported for re-engagement did not just ask: they get the nurture cadence's
+# texts, inside the contact window, instead of an at-any-hour greeting.
+REENGAGEMENT_SUBMITTER = "re-engagement import"
+NOT_GREETED_SUBMITTERS = (INBOUND_SMS_SUBMITTER, REENGAGEMENT_SUBMITTER)
 
 
 def first_contact_schedule(*, lead: Lead, inquiry) -> None:
-    if lead.is_contactable() and inquiry.submitted_by != INBOUND_SMS_SUBMITTER:
+    if lead.is_contactable() and inquiry.submitted_by not in NOT_GREETED_SUBMITTERS:
         _enqueue("conversations.tasks.send_first_contact", str(lead.pk), inquiry.pk)
 
 

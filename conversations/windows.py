@@ -1,16 +1,29 @@
-"""Contact windows: when, in the borrower's own local time, a scheduled text may go out."""
+"""Contact windows: when, in the borrower's own local time, a scheduled text may go out.
 
+The borrower's zone comes from the property state, the ZIP code, the contact state or the
+phone's area code (the first that tells); when none does, a text must suit the whole mainland.
+Every state those clues name may protect the borrower: the strictest rule applies. Replies and
+first contacts are exempt (send_sms decides that, not this module)."""
+
+import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
 import phonenumbers
+import zipcodes
 from django.conf import settings
+from phonenumbers import geocoder
 from phonenumbers import timezone as phone_timezones
 
 from conversations.models import ContactRule, Direction, Kind, Message
+from leads.choices import US_STATES
 
-# Where a state spans two zones, the zone most of its people live in.
+# Where a state spans two zones, the zone most of its people live in (the ZIP code refines it).
 STATE_TIMEZONES = {
     "AL": "America/Chicago", "AK": "America/Anchorage", "AZ": "America/Phoenix",
     "AR": "America/Chicago", "CA": "America/Los_Angeles", "CO": "America/Denver",
@@ -32,9 +45,22 @@ STATE_TIMEZONES = {
     "PR": "America/Puerto_Rico", "GU": "Pacific/Guam", "VI": "America/St_Thomas",
     "AS": "Pacific/Pago_Pago", "MP": "Pacific/Saipan",
 }  # fmt: skip
-# When nothing tells us where the borrower is, assume the earliest-rising zone that is still
-# dark: texting a Pacific borrower at 8:00 Eastern would wake them at 5:00.
-FALLBACK_TIMEZONE = "America/Los_Angeles"
+# When nothing tells us where the borrower is, a text must suit the whole mainland:
+# 08:00 in Los Angeles is 11:00 in New York, and 21:00 in New York is 18:00 in Los Angeles.
+MAINLAND_TIMEZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles")
+STATE_CODES_BY_NAME = {name: code for code, name in US_STATES.items()}
+# Each step of the search lands on some zone's opening; a month of steps means no opening.
+MAX_SEARCH_STEPS = 100
+NO_OPENING_RETRY = timedelta(days=1)
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the borrower may be: zones (likeliest first) and states whose law may apply."""
+
+    zones: tuple[str, ...]
+    states: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -43,6 +69,117 @@ class Window:
     end_hour: int
     max_per_24h: int | None
     paused: bool
+    zones: tuple[str, ...] = ("America/Chicago",)
+    skip_sundays: bool = False
+    # Holiday calendars that apply: None is the federal one, "AL" Alabama's own, and so on.
+    holiday_calendars: tuple[str | None, ...] = ()
+
+    def closed_reason(self, moment: datetime) -> str | None:
+        """Why `moment` is outside the window in one of the zones, or None when it is inside."""
+        for zone in self.zones:
+            local = moment.astimezone(ZoneInfo(zone))
+            if self.is_holiday(local.date()):
+                return "holiday"
+            if not (self.start_hour <= local.hour < self.end_hour) or self._is_rest_day(local.date()):
+                return "outside_contact_window"
+        return None
+
+    def is_holiday(self, day: date) -> bool:
+        return any(day in holiday_calendar(subdivision) for subdivision in self.holiday_calendars)
+
+    def _is_rest_day(self, day: date) -> bool:
+        return self.skip_sundays and day.weekday() == 6
+
+    def next_opening(self, after: datetime) -> datetime | None:
+        """The first moment at or after `after` inside the window in every zone, or None."""
+        candidate = after
+        for _ in range(MAX_SEARCH_STEPS):
+            latest = max(self._next_local_opening(candidate, zone) for zone in self.zones)
+            if latest == candidate:
+                return candidate
+            candidate = latest
+        return None
+
+    def _next_local_opening(self, moment: datetime, zone: str) -> datetime:
+        local = moment.astimezone(ZoneInfo(zone))
+        day = local.date()
+        if self.start_hour <= local.hour < self.end_hour and self._is_open_day(day):
+            return moment
+        if local.hour >= self.start_hour:
+            day += timedelta(days=1)
+        while not self._is_open_day(day):
+            day += timedelta(days=1)
+        opening = datetime(day.year, day.month, day.day, self.start_hour, tzinfo=ZoneInfo(zone))
+        return opening.astimezone(moment.tzinfo)
+
+    def _is_open_day(self, day: date) -> bool:
+        return not (self.is_holiday(day) or self._is_rest_day(day))
+
+
+# --- Where the borrower is ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=100_000)
+def zip_location(zip_code: str) -> tuple[str, str] | None:
+    """(state, time zone) of a US ZIP code, from the zipcodes package's bundled data."""
+    try:
+        matches = zipcodes.matching(zip_code.strip())
+    except (ValueError, TypeError):
+        return None  # not a ZIP code: ignore it rather than guess
+    for match in matches:
+        if _is_zone(match.get("timezone", "")):
+            return match["state"], match["timezone"]
+    return None
+
+
+@lru_cache(maxsize=100_000)
+def phone_location(phone: str) -> tuple[str | None, str | None]:
+    """(state, time zone) the area code suggests; None for either when it does not tell."""
+    try:
+        number = phonenumbers.parse(phone, "US")
+    except phonenumbers.NumberParseException:
+        return None, None
+    zones = [z for z in phone_timezones.time_zones_for_number(number) if z != "Etc/Unknown"]
+    zone = zones[0] if len(zones) == 1 else None
+    return _state_from_description(geocoder.description_for_number(number, "en")), zone
+
+
+def _state_from_description(description: str) -> str | None:
+    # phonenumbers describes US area codes as "Florida" or "New York, NY".
+    if description in STATE_CODES_BY_NAME:
+        return STATE_CODES_BY_NAME[description]
+    suffix = description.rsplit(", ", 1)[-1]
+    return suffix if suffix in US_STATES else None
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def borrower_location(lead) -> Location:
+    """The zone from the property state, then the ZIP, then the contact state, then the area
+    code (a ZIP inside the state pins the zone of a state that spans two). The rules of every
+    state any of them names apply: Florida, say, presumes a Florida area code is a Floridian."""
+    zip_state, zip_zone = (lead.zip_code and zip_location(lead.zip_code)) or (None, None)
+    phone_state, phone_zone = phone_location(lead.phone) if lead.phone else (None, None)
+    property_zone = _state_zone(lead.property_state, zip_state, zip_zone)
+    contact_zone = _state_zone(lead.state, zip_state, zip_zone)
+    zone = property_zone or zip_zone or contact_zone or phone_zone
+    states = (lead.property_state, lead.state, zip_state, phone_state)
+    return Location(
+        zones=(zone,) if zone else MAINLAND_TIMEZONES,
+        states=tuple(dict.fromkeys(s for s in states if s in STATE_TIMEZONES)),
+    )
+
+
+def _state_zone(state: str | None, zip_state: str | None, zip_zone: str | None) -> str | None:
+    if state not in STATE_TIMEZONES:
+        return None
+    return zip_zone if zip_state == state else STATE_TIMEZONES[state]
 
 
 def borrower_state(lead) -> str | None:
@@ -50,55 +187,123 @@ def borrower_state(lead) -> str | None:
 
 
 def borrower_timezone(lead) -> ZoneInfo:
-    """The borrower's zone: from the property state, the contact state, then the area code."""
-    state = borrower_state(lead)
-    if state in STATE_TIMEZONES:
-        return ZoneInfo(STATE_TIMEZONES[state])
+    """The likeliest zone, for showing the borrower's local time to people."""
+    return ZoneInfo(borrower_location(lead).zones[0])
+
+
+# --- The window -----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=128)
+def holiday_calendar(subdivision: str | None) -> holidays.HolidayBase:
+    """US federal holidays (with observed days), plus a state's own when one is named."""
+    return holidays.country_holidays("US", subdiv=subdivision, observed=True)
+
+
+# Set while a batch of decisions (the nurture dispatcher's) shares one read of the rules.
+_rules_snapshot: ContextVar[dict | None] = ContextVar("contact_rules_snapshot", default=None)
+
+
+@contextmanager
+def rules_snapshot():
+    """Read the contact rules once for the decisions made inside the block; a batch is short,
+    so an emergency pause still takes effect within seconds."""
+    token = _rules_snapshot.set({rule.state: rule for rule in ContactRule.objects.all()})
     try:
-        zones = phone_timezones.time_zones_for_number(phonenumbers.parse(lead.phone, "US"))
-    except phonenumbers.NumberParseException:
-        zones = ()
-    known = [z for z in zones if z != "Etc/Unknown"]
-    return ZoneInfo(known[0] if len(known) == 1 else FALLBACK_TIMEZONE)
+        yield
+    finally:
+        _rules_snapshot.reset(token)
+
+
+def _rules(states: tuple[str, ...]) -> list:
+    wanted = ["*", *states]
+    snapshot = _rules_snapshot.get()
+    if snapshot is None:
+        return list(ContactRule.objects.filter(state__in=wanted))
+    return [snapshot[state] for state in wanted if state in snapshot]
 
 
 def window_for(lead) -> Window:
-    """The strictest of the default window, the all-states rule and the state's own rule."""
-    rules = {r.state: r for r in ContactRule.objects.filter(state__in=["*", borrower_state(lead) or "*"])}
+    """The strictest of the default window, the all-states rule and each state's own rule."""
+    location = borrower_location(lead)
+    rules = _rules(location.states)
     start, end = settings.CONTACT_WINDOW_START_HOUR, settings.CONTACT_WINDOW_END_HOUR
-    caps, paused = [], False
-    for rule in rules.values():
+    caps, paused, skip_sundays = [], False, False
+    calendars = [None] if settings.CONTACT_WINDOW_SKIP_FEDERAL_HOLIDAYS else []
+    for rule in rules:
         start, end = max(start, rule.start_hour), min(end, rule.end_hour)
         paused = paused or rule.paused
+        skip_sundays = skip_sundays or rule.skip_sundays
         if rule.max_per_24h is not None:
             caps.append(rule.max_per_24h)
-    return Window(start, end, min(caps) if caps else None, paused)
+        if rule.skip_state_holidays:
+            calendars += location.states if rule.state == "*" else [rule.state]
+    return Window(
+        start_hour=start,
+        end_hour=end,
+        max_per_24h=min(caps) if caps else None,
+        paused=paused,
+        zones=location.zones,
+        skip_sundays=skip_sundays,
+        holiday_calendars=tuple(dict.fromkeys(calendars)),
+    )
 
 
-def is_inside(window: Window, local: datetime) -> bool:
-    return window.start_hour <= local.hour < window.end_hour
+def is_inside(window: Window, moment: datetime) -> bool:
+    return window.closed_reason(moment) is None
 
 
 def next_opening(lead, after: datetime) -> datetime:
-    """The first moment at or after `after` that lies inside the borrower's window."""
-    window = window_for(lead)
-    local = after.astimezone(borrower_timezone(lead))
-    if is_inside(window, local):
-        return after
-    day = local.date() if local.hour < window.start_hour else local.date() + timedelta(days=1)
-    opening = datetime(day.year, day.month, day.day, window.start_hour, tzinfo=local.tzinfo)
-    return opening.astimezone(after.tzinfo)
+    """The first moment at or after `after` inside the borrower's window."""
+    opening = window_for(lead).next_opening(after)
+    if opening is None:
+        # Only a window that never opens gets here (rules forbid empty hours); look again later.
+        logger.error("No contact window opening for lead %s after %s", lead.pk, after)
+        return after + NO_OPENING_RETRY
+    return opening
+
+
+# --- Frequency caps -----------------------------------------------------------------------------
+
+
+def _capped_texts(lead, now: datetime):
+    """Texts counted against the cap: everything we sent that the borrower did not ask for."""
+    return Message.objects.filter(
+        lead=lead,
+        direction=Direction.OUTBOUND,
+        created_at__gt=now - timedelta(hours=24),
+        created_at__lte=now,
+    ).exclude(kind__in=[Kind.REPLY, Kind.COMPLIANCE, Kind.FIRST_CONTACT])
 
 
 def texts_in_last_24h(lead, now: datetime) -> int:
-    """Texts counted against the cap: everything we sent that the borrower did not ask for."""
-    return (
-        Message.objects.filter(
-            lead=lead, direction=Direction.OUTBOUND, created_at__gt=now - timedelta(hours=24)
-        )
-        .exclude(kind__in=[Kind.REPLY, Kind.COMPLIANCE, Kind.FIRST_CONTACT])
-        .count()
-    )
+    return _capped_texts(lead, now).count()
+
+
+def cap_frees_at(lead, now: datetime, cap: int | None) -> datetime:
+    """When the borrower may get another capped text: `now`, or when an old one ages out."""
+    if cap is None:
+        return now
+    times = list(_capped_texts(lead, now).order_by("created_at").values_list("created_at", flat=True))
+    if len(times) < cap:
+        return now
+    return times[len(times) - cap] + timedelta(hours=24, seconds=1)
+
+
+def next_allowed(lead, after: datetime) -> datetime | None:
+    """The first moment at or after `after` inside the window and under the cap (pauses
+    aside: a pause has no end time; None when there is no opening)."""
+    window = window_for(lead)
+    moment = after
+    for _ in range(MAX_SEARCH_STEPS):
+        moment = window.next_opening(moment)
+        if moment is None:
+            return None
+        frees = cap_frees_at(lead, moment, window.max_per_24h)
+        if frees <= moment:
+            return moment
+        moment = frees
+    return None
 
 
 def block_reason(lead, now: datetime) -> str | None:
@@ -106,8 +311,9 @@ def block_reason(lead, now: datetime) -> str | None:
     window = window_for(lead)
     if window.paused:
         return "paused"
-    if not is_inside(window, now.astimezone(borrower_timezone(lead))):
-        return "outside_contact_window"
+    closed = window.closed_reason(now)
+    if closed:
+        return closed
     if window.max_per_24h is not None and texts_in_last_24h(lead, now) >= window.max_per_24h:
         return "frequency_cap"
     return None

@@ -254,3 +254,14 @@ ROUTING_OFFER_SECONDS = env.int("ROUTING_OFFER_SECONDS", default=300)
 # Who hears about a lead that nobody can be offered (ops queue): emails and mobile numbers.
 ROUTING_OPS_EMAILS = env.list("ROUTING_OPS_EMAILS", default=[])
 ROUTING_OPS_PHONES = env.list("ROUTING_OPS_PHONES", default=[])
+
+# --- Nurture and contact windows -------------------------------------------------------------
+# US federal holidays (and their observed days) get no scheduled texts.
+CONTACT_WINDOW_SKIP_FEDERAL_HOLIDAYS = env.bool("CONTACT_WINDOW_SKIP_FEDERAL_HOLIDAYS", default=True)
+# The dispatcher runs every minute; one run stops taking new batches after this many seconds,
+# well below the django-q2 task timeout, and the next run goes on where it stopped.
+NURTURE_DISPATCH_BATCH_SIZE = env.int("NURTURE_DISPATCH_BATCH_SIZE", default=100)
+NURTURE_DISPATCH_BUDGET_SECONDS = env.int("NURTURE_DISPATCH_BUDGET_SECONDS", default=40)
+# While texts are paused (a contact rule's emergency switch), due steps are looked at again
+# after this long.
+NURTURE_PAUSE_RECHECK_MINUTES = env.int("NURTURE_PAUSE_RECHECK_MINUTES", default=15)

@@ -114,3 +114,38 @@ class QualifiedLeadFactory(LeadFactory):
     preapproved = True
     property_state = "TX"
     temperature = "hot"
+
+
+# --- nurture ---------------------------------------------------------------------------------
+
+
+class CadenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "nurture.Cadence"
+
+    name = factory.Sequence(lambda n: f"Cadence {n}")
+    slug = factory.Sequence(lambda n: f"cadence_{n}")
+    trigger = "manual"
+
+
+class CadenceStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "nurture.CadenceStep"
+
+    cadence = factory.SubFactory(CadenceFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    delay_amount = 1
+    delay_unit = "days"
+    body = "Hi {first_name}, {company} checking in. Reply anytime."
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "nurture.Enrollment"
+
+    lead = factory.SubFactory(LeadFactory)
+    step = factory.SubFactory(CadenceStepFactory)
+    cadence = factory.LazyAttribute(lambda o: o.step.cadence)
+    enrolled_at = factory.LazyFunction(timezone.now)
+    step_scheduled_at = factory.LazyAttribute(lambda o: o.enrolled_at)
+    next_run_at = factory.LazyAttribute(lambda o: o.enrolled_at)

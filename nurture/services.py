@@ -1,0 +1,223 @@
+"""Enrolling leads in cadences, scheduling their steps, stopping them; reactions to leads."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from conversations import windows
+from conversations.models import Kind
+from leads import services as lead_services
+from leads.choices import LeadStatus
+from leads.models import Lead
+from nurture.models import Cadence, CadenceStep, Enrollment, EnrollmentState, Trigger
+
+ACTOR = "nurture"
+# A borrower in one of these may get nurture texts; any other status ends the cadence.
+NURTURABLE_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.NURTURING, LeadStatus.UNRESPONSIVE)
+# Status changes that stop a cadence at once. `qualifying` is missing on purpose: it follows a
+# reply, and the reply itself stops the cadence (with the reason "replied").
+STOPPING_STATUSES = (
+    LeadStatus.QUALIFIED,
+    LeadStatus.OFFERED,
+    LeadStatus.CLAIMED,
+    LeadStatus.CLOSED_WON,
+    LeadStatus.CLOSED_LOST,
+    LeadStatus.DISQUALIFIED,
+    LeadStatus.OPTED_OUT,
+    LeadStatus.DO_NOT_CONTACT,
+)
+# When no contact window opens within weeks (a misconfigured rule), look again after a day.
+NO_OPENING_RETRY = timedelta(days=1)
+
+
+def cadence_for_trigger(trigger: str) -> Cadence | None:
+    return Cadence.objects.filter(trigger=trigger, active=True).first()
+
+
+def active_enrollment(lead_id) -> Enrollment | None:
+    return Enrollment.objects.filter(lead_id=lead_id, state=EnrollmentState.ACTIVE).first()
+
+
+# --- Scheduling -----------------------------------------------------------------------------
+
+
+def step_due(*, lead: Lead, step: CadenceStep, anchor: datetime) -> datetime:
+    return step.due_after(anchor, windows.borrower_timezone(lead))
+
+
+def run_time(*, lead: Lead, due: datetime, now: datetime) -> datetime:
+    """When a step due at `due` may run: the borrower's next opening (window, holidays and
+    frequency cap) at or after it, and never in the past."""
+    due = max(due, now)
+    return windows.next_allowed(lead, due) or due + NO_OPENING_RETRY
+
+
+def enrollment_publish(enrollment: Enrollment) -> None:
+    """Show the lead's next touch on the lead itself (the API's `nurture` field)."""
+    if enrollment.state == EnrollmentState.ACTIVE:
+        lead_services.lead_set_nurture(
+            lead_id=enrollment.lead_id, cadence=enrollment.cadence.slug, next_touch_at=enrollment.next_run_at
+        )
+    else:
+        lead_services.lead_set_nurture(lead_id=enrollment.lead_id, cadence="", next_touch_at=None)
+
+
+def enrollment_start(
+    *, lead: Lead, cadence: Cadence, actor: str, start_now: bool = False, now: datetime | None = None
+) -> Enrollment | None:
+    """Put the lead in the cadence with its first step scheduled. None when the lead may not
+    be texted, is already in a cadence, or the cadence has nothing to send.
+
+    start_now: the first step goes at the next opening instead of after its delay."""
+    now = now or timezone.now()
+    first = cadence.steps.order_by("position").first()
+    lead.refresh_from_db(fields=["sms_consent", "opted_out_at", "do_not_contact"])
+    if first is None or not cadence.active or not lead.is_contactable():
+        return None
+    due = now if start_now else step_due(lead=lead, step=first, anchor=now)
+    enrollment = Enrollment(
+        lead=lead,
+        cadence=cadence,
+        step=first,
+        enrolled_at=now,
+        step_scheduled_at=now,
+        enrolled_by=actor,
+        next_run_at=run_time(lead=lead, due=due, now=now),
+    )
+    try:
+        with transaction.atomic():
+            enrollment.save()
+    except IntegrityError:
+        return None  # one active enrollment per lead: it is already in one
+    lead_services.lead_event_record(
+        lead=lead,
+        type="nurture_enrolled",
+        actor=actor,
+        description=f"Enrolled in the cadence '{cadence.name}'; first text {_local(lead, enrollment.next_run_at)}.",
+        data={"enrollment_id": enrollment.pk, "cadence": cadence.slug},
+    )
+    enrollment_publish(enrollment)
+    return enrollment
+
+
+def _local(lead: Lead, moment: datetime) -> str:
+    local = moment.astimezone(windows.borrower_timezone(lead))
+    return f"{local:%a %b %-d, %H:%M} {local.tzname()}"
+
+
+def enrollment_end(
+    enrollment: Enrollment, *, state: str, reason: str = "", actor: str = ACTOR, now: datetime | None = None
+) -> bool:
+    """Finish or stop an active enrollment once; False if it had already ended."""
+    now = now or timezone.now()
+    ended = Enrollment.objects.filter(pk=enrollment.pk, state=EnrollmentState.ACTIVE).update(
+        state=state, stop_reason=reason, next_run_at=None, ended_at=now
+    )
+    if not ended:
+        return False
+    enrollment.state, enrollment.stop_reason, enrollment.next_run_at = state, reason, None
+    finished = state == EnrollmentState.FINISHED
+    lead_services.lead_event_record(
+        lead=enrollment.lead,
+        type="nurture_finished" if finished else "nurture_stopped",
+        actor=actor,
+        description=f"Cadence '{enrollment.cadence.name}' "
+        + ("finished: every step went out." if finished else f"stopped ({reason.replace('_', ' ')})."),
+        data={"enrollment_id": enrollment.pk, "cadence": enrollment.cadence.slug, "reason": reason},
+    )
+    enrollment_publish(enrollment)
+    return True
+
+
+def enrollments_stop(
+    *, lead_id, reason: str, actor: str = ACTOR, begun_before: datetime | None = None
+) -> int:
+    """Stop the lead's active enrollment (only one begun before `begun_before`, if given)."""
+    active = Enrollment.objects.filter(lead_id=lead_id, state=EnrollmentState.ACTIVE)
+    if begun_before is not None:
+        active = active.filter(enrolled_at__lt=begun_before)
+    return sum(
+        enrollment_end(e, state=EnrollmentState.STOPPED, reason=reason, actor=actor)
+        for e in active.select_related("lead", "cadence")
+    )
+
+
+# --- Reactions to the lead and the conversation ----------------------------------------------------
+
+
+def nurture_after_first_text(*, message) -> Enrollment | None:
+    """The first text went out: nudge until the borrower answers."""
+    if message.kind != Kind.FIRST_CONTACT or message.lead_id is None:
+        return None
+    cadence = cadence_for_trigger(Trigger.NO_REPLY)
+    lead = Lead.objects.get(pk=message.lead_id)
+    if cadence is None or lead.status not in NURTURABLE_STATUSES or not lead.is_contactable():
+        return None
+    return enrollment_start(lead=lead, cadence=cadence, actor=ACTOR)
+
+
+def nurture_after_reply(*, lead: Lead, message) -> int:
+    """Any reply ends the cadence; the conversation takes the borrower back into qualification.
+    A cadence begun because of this very reply (e.g. "not ready yet") goes on."""
+    return enrollments_stop(
+        lead_id=lead.pk, reason="replied", actor="borrower", begun_before=message.created_at
+    )
+
+
+def nurture_after_status_change(*, lead: Lead, new_status: str, actor: str) -> None:
+    if new_status in STOPPING_STATUSES:
+        enrollments_stop(lead_id=lead.pk, reason=new_status, actor=actor)
+    elif new_status == LeadStatus.NURTURING:
+        _switch_to(lead, Trigger.NURTURING, actor=actor)
+
+
+def _switch_to(lead: Lead, trigger: str, *, actor: str) -> Enrollment | None:
+    cadence = cadence_for_trigger(trigger)
+    if cadence is None:
+        return None
+    current = active_enrollment(lead.pk)
+    if current is not None and current.cadence_id == cadence.pk:
+        return current
+    enrollments_stop(lead_id=lead.pk, reason="switched_cadence", actor=actor)
+    return enrollment_start(lead=lead, cadence=cadence, actor=actor)
+
+
+# --- Re-engagement ---------------------------------------------------------------------------
+
+
+@dataclass
+class ReengagementReport:
+    enrolled: list[Lead] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (who, why)
+
+
+def reengagement_refusal(lead: Lead) -> str | None:
+    """Why this lead cannot be re-engaged, in words for the admin; None when it can."""
+    blocked = lead.contact_block_reason()
+    if blocked:
+        return {"no_consent": "no SMS consent on file"}.get(blocked, blocked.replace("_", "-"))
+    if lead.status not in NURTURABLE_STATUSES:
+        return f"status is {lead.status}"
+    current = active_enrollment(lead.pk)
+    if current is not None:
+        return f"already in the cadence '{current.cadence.name}'"
+    return None
+
+
+def leads_reengage(*, leads, cadence: Cadence, actor: str, start_now: bool = True) -> ReengagementReport:
+    """Enroll aged leads in a cadence; the ones that may not be texted are reported."""
+    report = ReengagementReport()
+    for lead in leads:
+        refusal = reengagement_refusal(lead)
+        enrollment = (
+            None
+            if refusal
+            else enrollment_start(lead=lead, cadence=cadence, actor=actor, start_now=start_now)
+        )
+        if enrollment is None:
+            report.skipped.append((str(lead), refusal or "the cadence is off or has no steps"))
+        else:
+            report.enrolled.append(lead)
+    return report
