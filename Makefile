@@ -21,6 +21,8 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} PORT=$(PORT) bash bin/serve
 
+PYTEST_ARGS ?= -n 2
+
 test: $(STAMP)
 	mkdir -p var
 	$(BIN)/ruff check .
