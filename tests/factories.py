@@ -86,6 +86,7 @@ class CrmIntegrationFactory(factory.django.DjangoModelFactory):
 class PoolFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "routing.Pool"
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Team {n}")
 
