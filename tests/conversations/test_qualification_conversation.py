@@ -6,7 +6,7 @@ from django.dispatch import receiver
 from conversations import services, signals, tasks
 from conversations.models import AgentTurn, Message
 from leads import services as lead_services
-from leads.models import LeadEvent
+from leads.models import Lead, LeadEvent
 from tests.conversations.qualification_helpers import agent_replies, last_reply, text_in
 from tests.factories import LeadFactory
 
@@ -92,17 +92,33 @@ def test_it_hands_off_to_a_person_when_asked(client, run_tasks, greeted_lead, ha
     assert len(handoffs) == 1
 
 
-def test_it_disqualifies_a_wrong_number_with_one_polite_text_and_then_stays_quiet(
+def outbound_after_greeting(lead) -> list[tuple[str, str, str]]:
+    return list(
+        lead.messages.filter(direction="outbound")
+        .exclude(kind="first_contact")
+        .order_by("created_at")
+        .values_list("kind", "status", "body")
+    )
+
+
+def test_a_wrong_number_opts_out_with_one_text_and_a_later_inquiry_is_never_texted(
     client, run_tasks, greeted_lead
 ):
     lead = converse(client, run_tasks, greeted_lead, "wrong number, no Ana here")
-    assert lead.status == "disqualified"
-    assert agent_replies(lead)[-1] == (
-        "Sorry for the mix-up, and thanks for letting us know! We won't text this number again."
-    )
-    replies = len(agent_replies(lead))
+    assert lead.status == "opted_out"
+    assert lead.events.get(type="opted_out").data["words"] == "wrong number, no Ana here"
+    [(kind, status, body)] = outbound_after_greeting(lead)
+    assert (kind, status) == ("compliance", "sent")
+    assert "no more texts" in body
+
     converse(client, run_tasks, lead, "ok thanks")
-    assert len(agent_replies(lead)) == replies
+    with run_tasks():
+        lead_services.lead_intake(
+            phone=lead.phone, submitted_by="web form", sms_consent=True, consent_text="I agree"
+        )
+    assert Lead.objects.filter(phone=lead.phone).count() == 1
+    assert len(outbound_after_greeting(lead)) == 1
+    assert lead.messages.filter(kind="first_contact").count() == 1
 
 
 def test_it_answers_in_spanish_from_the_first_spanish_text(client, run_tasks, greeted_lead):
