@@ -619,15 +619,36 @@ def _apply_turn(
         )
     if result.fallback_reason:
         _record_fallback(lead, turn, result)
-    sent = send_sms(
-        lead=lead,
-        body=result.turn.reply,
-        kind=Kind.REPLY,
-        sender=Sender.AGENT,
-        dedupe_key=f"reply:{message.pk}",
-    )
+    sent = _send_turn_reply(lead, message, result.turn)
     _finish_turn(turn, result, reply=sent.message, duration=duration)
     _conclude(lead, turn, result.turn)
+
+
+# A wrong number, or someone who never asked: the borrower revoked consent, so the lead is
+# opted out (not merely closed: a later inquiry from the number must not be texted).
+REVOKING_REASONS = ("wrong_number", "did_not_ask")
+
+
+def _send_turn_reply(lead: Lead, message: Message, agent_turn: Turn) -> SendResult:
+    if not (agent_turn.intent == Intent.DISQUALIFIED and agent_turn.reason in REVOKING_REASONS):
+        return send_sms(
+            lead=lead,
+            body=agent_turn.reply,
+            kind=Kind.REPLY,
+            sender=Sender.AGENT,
+            dedupe_key=f"reply:{message.pk}",
+        )
+    # The assistant's closing text is the one confirmation: a compliance text, so the opt-out
+    # recorded first does not hold it back, and no second "you are unsubscribed" follows.
+    first_time = lead_services.lead_opt_out(lead=lead, words=message.body)
+    return send_sms(
+        lead=lead,
+        body=agent_turn.reply,
+        kind=Kind.COMPLIANCE,
+        sender=Sender.AGENT,
+        dedupe_key=f"reply:{message.pk}",
+        confirming_opt_out=first_time,
+    )
 
 
 def _record_fallback(lead: Lead, turn: AgentTurn, result: TurnResult) -> None:

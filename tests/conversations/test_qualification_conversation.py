@@ -121,6 +121,24 @@ def test_a_wrong_number_opts_out_with_one_text_and_a_later_inquiry_is_never_text
     assert lead.messages.filter(kind="first_contact").count() == 1
 
 
+def test_someone_who_never_filled_in_a_form_gets_the_assistants_one_closing_text_and_is_opted_out(
+    client, run_tasks, greeted_lead
+):
+    lead = converse(client, run_tasks, greeted_lead, "I didn't fill out any form")
+    assert lead.status == "opted_out"
+    assert lead.events.get(type="opted_out").data["words"] == "I didn't fill out any form"
+    assert outbound_after_greeting(lead) == [
+        (
+            "compliance",
+            "sent",
+            "Sorry to bother you, and thanks for letting us know! We won't text this number again.",
+        )
+    ]
+    assert AgentTurn.objects.get(lead=lead).intent == "disqualified"
+    converse(client, run_tasks, lead, "ok thanks")
+    assert len(outbound_after_greeting(lead)) == 1
+
+
 def test_it_answers_in_spanish_from_the_first_spanish_text(client, run_tasks, greeted_lead):
     lead = converse(client, run_tasks, greeted_lead, "hola, quiero comprar una casa")
     assert lead.language == "es"
