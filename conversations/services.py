@@ -466,12 +466,16 @@ def _placeable_phone(from_number: str) -> str | None:
         return None
 
 
-def _lead_for_inbound(phone: str, body: str) -> Lead:
+def _lead_for_inbound(phone: str, body: str) -> Lead | None:
     lead = Lead.objects.filter(phone=phone).exclude(status__in=CLOSED_STATUSES).first()
     if lead is None:
         lead = Lead.objects.filter(phone=phone).order_by("-created_at").first()
     if lead is not None:
         return lead
+    if _is_staff(phone):
+        # An officer answering a lead alert: kept for ops to see, never a lead, never answered.
+        logger.info("Inbound text from %s, a staff number (it gets our alerts): stored, no lead.", phone)
+        return None
     # Someone texted our number first: they asked to hear from us, about what they asked.
     return lead_services.lead_intake(
         phone=phone,
@@ -482,6 +486,13 @@ def _lead_for_inbound(phone: str, body: str) -> Lead:
         consent_text=f"Borrower texted our number first: {body[:300]!r}",
         payload={"first_text": body},
     ).lead
+
+
+def _is_staff(phone: str) -> bool:
+    """A number with no lead that we send staff alerts to belongs to a member of staff."""
+    return Message.objects.filter(
+        lead__isnull=True, direction=Direction.OUTBOUND, kind=Kind.SYSTEM, to_number=phone
+    ).exists()
 
 
 def inbound_handle(*, message_id) -> str:
@@ -496,7 +507,7 @@ def inbound_handle(*, message_id) -> str:
             return "already handled"
         message = Message.objects.select_related("lead").get(pk=message_id)
         if message.lead is None:
-            return "no lead: sender outside the US numbering plan"
+            return "no lead: staff, or a sender outside the US numbering plan"
         return _act_on_inbound(message.lead, message)
 
 
