@@ -14,6 +14,7 @@ from conversations import keywords, qualification, signals, texts, windows
 from conversations.gateways import GatewayError, get_gateway
 from conversations.gateways.twilio import OPTED_OUT_CODE
 from conversations.models import (
+    LIVE_EXEMPT_KINDS,
     OPT_OUT_LINE_KINDS,
     WINDOW_EXEMPT_KINDS,
     AgentTurn,
@@ -77,6 +78,7 @@ def send_sms(
         if reason:
             _record_refusal(lead, kind, body, reason)
             return SendResult(message=None, blocked_reason=reason)
+    held = _held_until(lead, kind, now) if lead is not None and kind in LIVE_EXEMPT_KINDS else None
     message = Message(
         lead=lead,
         direction=Direction.OUTBOUND,
@@ -87,6 +89,7 @@ def send_sms(
         body=_with_opt_out_line(body, kind, lead),
         status=MessageStatus.QUEUED,
         dedupe_key=dedupe_key,
+        retry_at=held.until if held else None,
         created_at=now,
     )
     try:
@@ -95,20 +98,67 @@ def send_sms(
     except IntegrityError:
         # Already queued once under this key: the caller is a retry, not a second text.
         return SendResult(message=Message.objects.get(dedupe_key=dedupe_key))
+    if held:
+        _record_deferral(lead, message, held)
     _enqueue("conversations.tasks.deliver_message", str(message.pk))
     return SendResult(message=message)
 
 
 def _block_reason(lead: Lead, kind: str, confirming_opt_out: bool, now: datetime) -> str | None:
-    lead.refresh_from_db(fields=["opted_out_at", "do_not_contact", "sms_consent"])
+    lead.refresh_from_db(fields=["opted_out_at", "do_not_contact", "sms_consent", "last_inbound_at"])
     if confirming_opt_out:
         return None  # the one confirmation that follows STOP
     reason = lead.contact_block_reason()
     if reason == "no_consent" and kind == Kind.COMPLIANCE:
         reason = None  # answering HELP from someone who texted us is not marketing
-    if reason or kind in WINDOW_EXEMPT_KINDS:
-        return reason
+    if reason or kind in WINDOW_EXEMPT_KINDS or kind in LIVE_EXEMPT_KINDS:
+        return reason  # a reply outside a live conversation is held, not refused
     return windows.block_reason(lead, now)
+
+
+@dataclass(frozen=True)
+class Hold:
+    until: datetime
+    reason: str  # outside_contact_window or paused
+
+
+# While texts are paused there is no known end: look again this often.
+PAUSED_RECHECK = timedelta(minutes=15)
+
+
+def _conversation_live(lead: Lead, at: datetime) -> bool:
+    """The borrower texted within REPLY_LIVE_MINUTES before `at`: answering them is not a cold text."""
+    live_since = at - timedelta(minutes=settings.REPLY_LIVE_MINUTES)
+    return lead.last_inbound_at is not None and lead.last_inbound_at >= live_since
+
+
+def _held_until(lead: Lead, kind: str, now: datetime, *, asked_at: datetime | None = None) -> Hold | None:
+    """When a text must wait: never for a live reply (the borrower asked at `asked_at`, by
+    default now), else while texts are paused or the borrower's window is shut."""
+    if kind in WINDOW_EXEMPT_KINDS or (
+        kind in LIVE_EXEMPT_KINDS and _conversation_live(lead, asked_at or now)
+    ):
+        return None
+    if windows.window_for(lead).paused:
+        return Hold(until=now + PAUSED_RECHECK, reason="paused")
+    opening = windows.next_opening(lead, now)
+    return Hold(until=opening, reason="outside_contact_window") if opening > now else None
+
+
+def _record_deferral(lead: Lead, message: Message, held: Hold) -> None:
+    local = held.until.astimezone(windows.borrower_timezone(lead))
+    why = "texts are paused" if held.reason == "paused" else "outside the borrower's contact window"
+    lead_services.lead_event_record(
+        lead=lead,
+        type="sms_deferred",
+        description=f"Held until {local:%Y-%m-%d %H:%M %Z} ({why}): {message.body[:160]}",
+        data={
+            "reason": held.reason,
+            "until": held.until.isoformat(),
+            "kind": message.kind,
+            "message_id": str(message.pk),
+        },
+    )
 
 
 def _record_refusal(lead: Lead, kind: str, body: str, reason: str) -> None:
@@ -145,9 +195,9 @@ def message_deliver(*, message_id) -> str:
     late_block = _late_block_reason(message)
     if late_block:
         return _finish_failed(message, code=late_block, error="Not sent: " + late_block)
-    opening = _window_opening_if_closed(message, now)
-    if opening:
-        return _defer(message, until=opening)
+    held = _held_until(message.lead, message.kind, now, asked_at=message.created_at) if message.lead else None
+    if held:
+        return _defer(message, until=held.until)
     started = time.monotonic()
     try:
         receipt = get_gateway().send(
@@ -168,14 +218,6 @@ def _late_block_reason(message: Message) -> str | None:
     if lead.opted_out_at:
         return "opted_out"
     return None
-
-
-def _window_opening_if_closed(message: Message, now: datetime) -> datetime | None:
-    """A scheduled text that was late (retries, a lost task) may find the window shut."""
-    if message.lead is None or message.kind in WINDOW_EXEMPT_KINDS:
-        return None
-    opening = windows.next_opening(message.lead, now)
-    return opening if opening > now else None
 
 
 def _defer(message: Message, *, until: datetime) -> str:

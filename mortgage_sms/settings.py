@@ -254,3 +254,8 @@ ROUTING_OFFER_SECONDS = env.int("ROUTING_OFFER_SECONDS", default=300)
 # Who hears about a lead that nobody can be offered (ops queue): emails and mobile numbers.
 ROUTING_OPS_EMAILS = env.list("ROUTING_OPS_EMAILS", default=[])
 ROUTING_OPS_PHONES = env.list("ROUTING_OPS_PHONES", default=[])
+
+# --- Conversations: replies outside a live conversation ------------------------------------
+# A reply or an officer's introduction goes at any hour while the borrower has texted within
+# this many minutes; later ones wait for the borrower's contact window.
+REPLY_LIVE_MINUTES = env.int("REPLY_LIVE_MINUTES", default=60)

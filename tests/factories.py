@@ -114,3 +114,9 @@ class QualifiedLeadFactory(LeadFactory):
     preapproved = True
     property_state = "TX"
     temperature = "hot"
+
+
+class TextingLeadFactory(LeadFactory):
+    """A borrower who has just texted us: a reply to them goes at any hour."""
+
+    last_inbound_at = factory.LazyFunction(timezone.now)

@@ -1,6 +1,10 @@
 """Whole conversations through the signed inbound webhook and the worker's task path."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.dispatch import receiver
 
 from conversations import services, signals, tasks
@@ -213,3 +217,14 @@ def test_it_deflects_a_rate_question_and_offers_an_officer(client, run_tasks, gr
     converse(client, run_tasks, lead, "yes please")
     assert lead.events.filter(type="handoff").exists()
     assert len(handoffs) == 1
+
+
+def test_it_answers_a_borrower_at_once_in_the_middle_of_the_night(client, run_tasks):
+    with time_machine.travel(datetime(2025, 6, 3, 23, 30, tzinfo=ZoneInfo("America/Chicago")), tick=False):
+        lead = LeadFactory(first_name="Ana", state="TX", phone="+15125550149")
+        with run_tasks():
+            services.first_contact_send(lead_id=lead.pk, inquiry_id=1)
+        converse(client, run_tasks, lead, "refi")
+    [reply] = lead.messages.filter(kind="reply")
+    assert reply.status == "sent"
+    assert "When are you hoping to move forward" in reply.body
