@@ -1,6 +1,7 @@
 """Opt-out, opt-in and help keywords, and plain-language revocations (FCC, April 2025)."""
 
 import re
+import unicodedata
 from enum import Enum
 
 OPT_OUT_KEYWORDS = {
@@ -27,6 +28,15 @@ _CHANNELS = rf"{_CHANNEL}(?:\s*(?:,|/|&|\bor\b|\band\b|\bnor\b)\s*{_CHANNEL})*"
 _ME = r"(?:me|us|this\s+(?:number|phone)|my\s+(?:number|phone))"
 _NEGATION = r"(?:don'?t|dont|do\s+not|never)"
 _ABOUT_TEXTS = r"(?:(?:this|these|the|your|all)\s+)?(?:texts?|texting|messages?|sms|list|everything|all)\b"
+# "Remove me from the loan" is about the application, not about our texts.
+_LOAN_PAPERS = (
+    r"\s+(?:the\s+|my\s+|our\s+|this\s+)?(?:loan|application|app\b|mortgage|title|deed|file|co-?\w*)"
+)
+# What someone never asked for: these texts, not "this much paperwork".
+_UNASKED = (
+    r"(?:this|that|these|those|it|anything|any\s+of\s+(?:this|these|it)|(?:any|your|these|this)\s+(?:texts?|messages?|sms|calls?))"
+    r"\b(?!\s+(?:much|many|kind|type|loan|rate|before|time|year|month|week))"
+)
 REVOCATION_PATTERNS = [
     r"\b(?:stop|quit|cease)\s+(?:the\s+|these\s+|your\s+|all\s+(?:the\s+)?)?(?:text(?:s|ing)?|messag(?:es|ing)|sms|spam(?:ming)?|bother(?:ing)?)\b",
     rf"\b(?:stop|quit|cease)\s+{_CHANNELS}\s+{_ME}\b",
@@ -35,17 +45,51 @@ REVOCATION_PATTERNS = [
     rf"\b{_NEGATION}\s+(?:ever\s+)?{_CHANNELS}\s+{_ME}\b",
     rf"\b{_NEGATION}\s+(?:ever\s+)?send\s+(?:me|us)\b",
     r"\b(?:don'?t|dont|do\s+not)\s+want\s+(?:to\s+(?:get|receive)\s+)?(?:any\s*more\s+|any\s+|these\s+|your\s+|more\s+)?(?:texts?|messages?|calls?|sms)\b",
-    r"\b(?:remove|take|delete|erase)\s+(?:me|my\s+(?:number|phone|info(?:rmation)?))\s+(?:off|from)\b",
+    rf"\b(?:remove|take|delete|erase)\s+(?:me|my\s+(?:number|phone|info(?:rmation)?))\s+(?:off|from)\b(?!{_LOAN_PAPERS})",
     r"\b(?:remove|delete|erase|lose)\s+my\s+(?:number|phone)\b",
     rf"\b(?:unsubscribe|opt\s*-?\s*out|opt\s+me\s+out)\b(?!\s+(?:of|from)\s+(?!{_ABOUT_TEXTS}))",
     r"\bleave\s+me\s+alone\b",
+    r"\bi\s+(?:already\s+|just\s+)?(?:said|told\s+you|asked\s+you)\s+(?:to\s+)?stop\b(?!\s+by\b)",
+    r"\b(?:do\s+not|don'?t|dont)\s+(?:ever\s+)?contact(?:\s+(?:again|anymore|any\s*more|ever))?\s*(?:[.!,;]|$)",
+    r"\b(?:can|could|would|will)\s+(?:you|u|y'?all)\s+(?:please\s+|pls\s+|just\s+)?stop\W*$",
+    # Someone who never wanted to hear from us: a wrong number, or a form they never filled in.
+    r"\b(?:wrong\s+(?:number|#|person)|you\s+have\s+the\s+wrong\b|not\s+the\s+right\s+(?:number|person))",
+    rf"\b(?:never|didn'?t|did\s+not)\s+(?:ask(?:ed)?|sign(?:ed)?\s+up|opt(?:ed)?\s*-?\s*in|request(?:ed)?|subscrib(?:e|ed)|agree(?:d)?|consent(?:ed)?)\s+(?:for|to)\s+{_UNASKED}",
     # Spanish: the negative imperative ("no me escriba(s)"), not the past ("no me llamaron").
     r"\bno\s+me\s+(?:vuelva[sn]?\s+a\s+)?(?:escrib(?:a|as|an|ir)|mand(?:e|es|en|ar)|envi(?:e|es|en|ar)|env[ií](?:e|es|en)|contact(?:e|es|en|ar)|llam(?:e|es|en|ar)|molest(?:e|es|en|ar))\b",
     r"\b(?:deja|dejen|deje|dejar)\s+de\s+(?:escribir|mandar|enviar|contactar|llamar|molestar)\w*",
     r"\bno\s+quiero\s+(?:recibir\s+)?(?:m[aá]s\s+)?(?:mensajes|textos|llamadas)\b",
     r"\b(?:b[oó]rr|qu[ií]t|elimin|s[aá]qu)\w*\s+(?:mi\s+n[uú]mero|de\s+(?:la|su|tu|sus|esta)\s+lista)",
     r"\b(?:d[aeé]\w*|dar\w*)\s+de\s+baja\b",
+    r"\bn[uú]mero\s+equivocado\b|\bequivocado\s+de\s+n[uú]mero\b",
+    r"\b(?:nunca|no)\s+(?:ped[ií]|solicit[eé]|me\s+suscrib[ií]|me\s+inscrib[ií])\s+(?:esto|eso|nada|(?:estos\s+|sus\s+)?mensajes)\b",
 ]  # fmt: skip
+# Whole sentences (polite words aside) that can only mean "stop texting me".
+REVOCATION_SENTENCES = {"GO AWAY", "REMOVE ME", "DNC", "DO NOT CONTACT", "DONT CONTACT", "DON T CONTACT"}
+# "ok stop", "wrong number stop": STOP closing a short text, unless it is a question or the
+# word before makes it something else ("don't stop", "payments will stop", "bus stop").
+_SHORT_TEXT_WORDS = 6
+_NOT_A_STOP_AFTER = {
+    "T", "NOT", "NEVER", "DONT", "WONT", "CANT", "WILL", "WOULD", "SHOULD", "CAN", "COULD", "MIGHT", "MAY",
+    "DOES", "DID", "DO", "BUS", "FULL", "PIT", "TRUCK", "NEXT", "LAST", "FIRST", "ONE", "A", "THE",
+}  # fmt: skip
+_QUESTION_WORDS = {
+    "WHEN",
+    "WHERE",
+    "WHY",
+    "HOW",
+    "WHAT",
+    "WHATS",
+    "WHICH",
+    "WHO",
+    "DOES",
+    "DO",
+    "DID",
+    "IS",
+    "IF",
+}
+# Typographic apostrophes, as phones type them (U+2019 in "don\u2019t"), read as "'".
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
 _REVOCATION = re.compile("|".join(REVOCATION_PATTERNS), re.IGNORECASE)
 # "Don't call me, text me instead" asks for texts: a revocation about calls alone, next to
 # one of these, is not a revocation of texts.
@@ -54,6 +98,11 @@ _PREFERS_TEXTS = re.compile(
     r"|\b(?:just|only|prefer|rather)\s+(?:to\s+)?(?:text|sms|message)"
     r"|\btext(?:ing|s)?\s+(?:is|are)\s+(?:fine|ok|okay|better|good|best|preferred)\b"
     r"|\bescr[ií]b[ae]me\b|\bm[aá]nd[ae]me\s+(?:un\s+)?(?:mensaje|texto)",
+    re.IGNORECASE,
+)
+# "I gave you the wrong number for work" is about another number, not this one.
+_GAVE_WRONG = re.compile(
+    r"\b(?:gave|put|entered|typed|wrote|listed|used|sent)\s+(?:you\s+|in\s+|down\s+)?(?:the\s+|a\s+)?wrong\b",
     re.IGNORECASE,
 )
 _SENTENCE_BREAK = re.compile(r"[.!?;,\n]+")
@@ -65,13 +114,19 @@ class Keyword(Enum):
     HELP = "help"
 
 
+def canonical(text: str) -> str:
+    """NFKC (full-width letters are plain letters) with plain apostrophes."""
+    return unicodedata.normalize("NFKC", text or "").translate(_APOSTROPHES)
+
+
 def normalize(text: str) -> str:
     """Upper case, punctuation dropped, runs of spaces folded: ' stop! ' -> 'STOP'."""
-    return " ".join(re.sub(r"[\W_]+", " ", text or "").upper().split())
+    return " ".join(re.sub(r"[\W_]+", " ", canonical(text)).upper().split())
 
 
 def classify(text: str) -> Keyword | None:
     """What a whole message asks of us, if it is a keyword or a revocation."""
+    text = canonical(text)
     word = normalize(text)
     if word in OPT_OUT_KEYWORDS:
         return Keyword.OPT_OUT
@@ -92,9 +147,14 @@ def is_answer(text: str) -> bool:
 def is_revocation(text: str) -> bool:
     """A sentence that is an opt-out keyword ("Not interested. Stop."), or a phrase that
     says "stop texting me" in so many words."""
+    text = canonical(text)
     if any(_is_opt_out_sentence(sentence) for sentence in _SENTENCE_BREAK.split(text)):
         return True
+    if _ends_with_stop(text):
+        return True
     phrases = [match.group(0).lower() for match in _REVOCATION.finditer(text)]
+    if _GAVE_WRONG.search(text):
+        phrases = [p for p in phrases if "wrong" not in p]
     if not phrases:
         return False
     return not (all(_about_calls_only(p) for p in phrases) and _PREFERS_TEXTS.search(text))
@@ -104,7 +164,19 @@ def _is_opt_out_sentence(sentence: str) -> bool:
     words = [w for w in normalize(sentence).split() if w not in _POLITE_WORDS]
     if not words:
         return False
-    return " ".join(words) in OPT_OUT_KEYWORDS or all(w in OPT_OUT_KEYWORDS for w in words)
+    phrase = " ".join(words)
+    return (
+        phrase in OPT_OUT_KEYWORDS
+        or phrase in REVOCATION_SENTENCES
+        or all(w in OPT_OUT_KEYWORDS for w in words)
+    )
+
+
+def _ends_with_stop(text: str) -> bool:
+    words = normalize(text).split()
+    if not 1 < len(words) <= _SHORT_TEXT_WORDS or words[-1] != "STOP" or "?" in text:
+        return False
+    return words[-2] not in _NOT_A_STOP_AFTER and words[0] not in _QUESTION_WORDS
 
 
 def _about_calls_only(phrase: str) -> bool:

@@ -43,8 +43,10 @@ class Kind(models.TextChoices):
 
 
 # The borrower asked for these (or the law requires them): sent at once, at any hour.
-# An officer's introduction answers the borrower's own request to be connected to a person.
-WINDOW_EXEMPT_KINDS = (Kind.FIRST_CONTACT, Kind.REPLY, Kind.COMPLIANCE, Kind.SYSTEM, Kind.INTRODUCTION)
+WINDOW_EXEMPT_KINDS = (Kind.FIRST_CONTACT, Kind.COMPLIANCE, Kind.SYSTEM)
+# Answers to the borrower: at any hour while they are texting us (the conversation is live,
+# settings.REPLY_LIVE_MINUTES); otherwise held (queued, not refused) until their window opens.
+LIVE_EXEMPT_KINDS = (Kind.REPLY, Kind.INTRODUCTION)
 # These carry "Reply STOP to opt out" unless the text already says how.
 OPT_OUT_LINE_KINDS = (Kind.FIRST_CONTACT, Kind.NURTURE)
 FINAL_OUTBOUND_STATUSES = (

@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from conversations import keywords, qualification, signals, texts, windows
 from conversations.gateways import GatewayError, get_gateway
 from conversations.gateways.twilio import OPTED_OUT_CODE
 from conversations.models import (
+    LIVE_EXEMPT_KINDS,
     OPT_OUT_LINE_KINDS,
     WINDOW_EXEMPT_KINDS,
     AgentTurn,
@@ -30,7 +31,7 @@ from conversations.qualification.language import language_for
 from conversations.redaction import redact
 from leads import services as lead_services
 from leads.choices import CLOSED_STATUSES, QUALIFICATION_FIELDS, LeadStatus, Source
-from leads.models import Lead
+from leads.models import Inquiry, Lead
 from leads.phones import normalize_phone
 from mortgage_sms.errors import ApplicationError
 
@@ -77,6 +78,7 @@ def send_sms(
         if reason:
             _record_refusal(lead, kind, body, reason)
             return SendResult(message=None, blocked_reason=reason)
+    held = _held_until(lead, kind, now) if lead is not None and kind in LIVE_EXEMPT_KINDS else None
     message = Message(
         lead=lead,
         direction=Direction.OUTBOUND,
@@ -87,6 +89,7 @@ def send_sms(
         body=_with_opt_out_line(body, kind, lead),
         status=MessageStatus.QUEUED,
         dedupe_key=dedupe_key,
+        retry_at=held.until if held else None,
         created_at=now,
     )
     try:
@@ -95,20 +98,67 @@ def send_sms(
     except IntegrityError:
         # Already queued once under this key: the caller is a retry, not a second text.
         return SendResult(message=Message.objects.get(dedupe_key=dedupe_key))
+    if held:
+        _record_deferral(lead, message, held)
     _enqueue("conversations.tasks.deliver_message", str(message.pk))
     return SendResult(message=message)
 
 
 def _block_reason(lead: Lead, kind: str, confirming_opt_out: bool, now: datetime) -> str | None:
-    lead.refresh_from_db(fields=["opted_out_at", "do_not_contact", "sms_consent"])
+    lead.refresh_from_db(fields=["opted_out_at", "do_not_contact", "sms_consent", "last_inbound_at"])
     if confirming_opt_out:
         return None  # the one confirmation that follows STOP
     reason = lead.contact_block_reason()
     if reason == "no_consent" and kind == Kind.COMPLIANCE:
         reason = None  # answering HELP from someone who texted us is not marketing
-    if reason or kind in WINDOW_EXEMPT_KINDS:
-        return reason
+    if reason or kind in WINDOW_EXEMPT_KINDS or kind in LIVE_EXEMPT_KINDS:
+        return reason  # a reply outside a live conversation is held, not refused
     return windows.block_reason(lead, now)
+
+
+@dataclass(frozen=True)
+class Hold:
+    until: datetime
+    reason: str  # outside_contact_window or paused
+
+
+# While texts are paused there is no known end: look again this often.
+PAUSED_RECHECK = timedelta(minutes=15)
+
+
+def _conversation_live(lead: Lead, at: datetime) -> bool:
+    """The borrower texted within REPLY_LIVE_MINUTES before `at`: answering them is not a cold text."""
+    live_since = at - timedelta(minutes=settings.REPLY_LIVE_MINUTES)
+    return lead.last_inbound_at is not None and lead.last_inbound_at >= live_since
+
+
+def _held_until(lead: Lead, kind: str, now: datetime, *, asked_at: datetime | None = None) -> Hold | None:
+    """When a text must wait: never for a live reply (the borrower asked at `asked_at`, by
+    default now), else while texts are paused or the borrower's window is shut."""
+    if kind in WINDOW_EXEMPT_KINDS or (
+        kind in LIVE_EXEMPT_KINDS and _conversation_live(lead, asked_at or now)
+    ):
+        return None
+    if windows.window_for(lead).paused:
+        return Hold(until=now + PAUSED_RECHECK, reason="paused")
+    opening = windows.next_opening(lead, now)
+    return Hold(until=opening, reason="outside_contact_window") if opening > now else None
+
+
+def _record_deferral(lead: Lead, message: Message, held: Hold) -> None:
+    local = held.until.astimezone(windows.borrower_timezone(lead))
+    why = "texts are paused" if held.reason == "paused" else "outside the borrower's contact window"
+    lead_services.lead_event_record(
+        lead=lead,
+        type="sms_deferred",
+        description=f"Held until {local:%Y-%m-%d %H:%M %Z} ({why}): {message.body[:160]}",
+        data={
+            "reason": held.reason,
+            "until": held.until.isoformat(),
+            "kind": message.kind,
+            "message_id": str(message.pk),
+        },
+    )
 
 
 def _record_refusal(lead: Lead, kind: str, body: str, reason: str) -> None:
@@ -145,9 +195,9 @@ def message_deliver(*, message_id) -> str:
     late_block = _late_block_reason(message)
     if late_block:
         return _finish_failed(message, code=late_block, error="Not sent: " + late_block)
-    opening = _window_opening_if_closed(message, now)
-    if opening:
-        return _defer(message, until=opening)
+    held = _held_until(message.lead, message.kind, now, asked_at=message.created_at) if message.lead else None
+    if held:
+        return _defer(message, until=held.until)
     started = time.monotonic()
     try:
         receipt = get_gateway().send(
@@ -168,14 +218,6 @@ def _late_block_reason(message: Message) -> str | None:
     if lead.opted_out_at:
         return "opted_out"
     return None
-
-
-def _window_opening_if_closed(message: Message, now: datetime) -> datetime | None:
-    """A scheduled text that was late (retries, a lost task) may find the window shut."""
-    if message.lead is None or message.kind in WINDOW_EXEMPT_KINDS:
-        return None
-    opening = windows.next_opening(message.lead, now)
-    return opening if opening > now else None
 
 
 def _defer(message: Message, *, until: datetime) -> str:
@@ -262,6 +304,58 @@ def outbox_sweep(*, now: datetime | None = None) -> dict:
     for message_id in ids:
         _enqueue("conversations.tasks.deliver_message", str(message_id))
     return {"unknown": unknown, "requeued": len(ids)}
+
+
+# The sweeper looks this far back for lost work (an index-friendly bound on its scan), and
+# takes at most this many of each kind per run.
+LOST_WORK_LOOKBACK = timedelta(days=1)
+LOST_WORK_BATCH = 500
+
+
+def lost_work_requeue(*, now: datetime | None = None) -> dict:
+    """Queue again the work whose task never reached the broker: a borrower's text (it may be
+    a STOP) and a new lead's first text. Each task claims its row, so a duplicate is a no-op."""
+    now = now or timezone.now()
+    lost_before, since = now - timedelta(minutes=1), now - LOST_WORK_LOOKBACK
+    texts = Message.objects.filter(
+        direction=Direction.INBOUND,
+        processed_at__isnull=True,
+        created_at__lt=lost_before,
+        created_at__gte=since,
+    ).order_by("created_at")
+    text_ids = list(texts.values_list("pk", flat=True)[:LOST_WORK_BATCH])
+    for message_id in text_ids:
+        _enqueue("conversations.tasks.handle_inbound", str(message_id))
+    greetings = list(_leads_never_greeted(lost_before, since)[:LOST_WORK_BATCH])
+    for lead_id, inquiry_id in greetings:
+        _enqueue("conversations.tasks.send_first_contact", str(lead_id), inquiry_id)
+    return {"inbound_requeued": len(text_ids), "first_contacts_requeued": len(greetings)}
+
+
+def _leads_never_greeted(lost_before: datetime, since: datetime):
+    """(lead id, inquiry id) of contactable new leads from a form with no first text yet.
+    Someone who texted us first is answered by the conversation, not greeted."""
+    latest_form = (
+        Inquiry.objects.filter(lead=OuterRef("pk"))
+        .exclude(submitted_by=INBOUND_SMS_SUBMITTER)
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    return (
+        Lead.objects.filter(
+            status=LeadStatus.NEW,
+            sms_consent=True,
+            opted_out_at__isnull=True,
+            do_not_contact=False,
+            created_at__lt=lost_before,
+            created_at__gte=since,
+        )
+        .exclude(messages__kind=Kind.FIRST_CONTACT)
+        .annotate(inquiry_id=Subquery(latest_form))
+        .filter(inquiry_id__isnull=False)
+        .order_by("created_at")
+        .values_list("pk", "inquiry_id")
+    )
 
 
 STATUS_ORDER = {
@@ -375,6 +469,10 @@ def inbound_receive(
     Returns the message and whether it is new: Twilio retries, and a retry is a no-op."""
     existing = Message.objects.filter(provider_sid=provider_sid).first()
     if existing:
+        # Its task may never have reached the broker (and the text may be a STOP): queue it
+        # again. The task claims the text, so a second one for a handled text is a no-op.
+        if existing.processed_at is None:
+            _enqueue("conversations.tasks.handle_inbound", str(existing.pk))
         return existing, False
     phone = _placeable_phone(from_number)
     clean_body, redacted = redact(body or "")
@@ -414,12 +512,16 @@ def _placeable_phone(from_number: str) -> str | None:
         return None
 
 
-def _lead_for_inbound(phone: str, body: str) -> Lead:
+def _lead_for_inbound(phone: str, body: str) -> Lead | None:
     lead = Lead.objects.filter(phone=phone).exclude(status__in=CLOSED_STATUSES).first()
     if lead is None:
         lead = Lead.objects.filter(phone=phone).order_by("-created_at").first()
     if lead is not None:
         return lead
+    if _is_staff(phone):
+        # An officer answering a lead alert: kept for ops to see, never a lead, never answered.
+        logger.info("Inbound text from %s, a staff number (it gets our alerts): stored, no lead.", phone)
+        return None
     # Someone texted our number first: they asked to hear from us, about what they asked.
     return lead_services.lead_intake(
         phone=phone,
@@ -430,6 +532,13 @@ def _lead_for_inbound(phone: str, body: str) -> Lead:
         consent_text=f"Borrower texted our number first: {body[:300]!r}",
         payload={"first_text": body},
     ).lead
+
+
+def _is_staff(phone: str) -> bool:
+    """A number with no lead that we send staff alerts to belongs to a member of staff."""
+    return Message.objects.filter(
+        lead__isnull=True, direction=Direction.OUTBOUND, kind=Kind.SYSTEM, to_number=phone
+    ).exists()
 
 
 def inbound_handle(*, message_id) -> str:
@@ -444,7 +553,7 @@ def inbound_handle(*, message_id) -> str:
             return "already handled"
         message = Message.objects.select_related("lead").get(pk=message_id)
         if message.lead is None:
-            return "no lead: sender outside the US numbering plan"
+            return "no lead: staff, or a sender outside the US numbering plan"
         return _act_on_inbound(message.lead, message)
 
 
@@ -623,15 +732,36 @@ def _apply_turn(
         )
     if result.fallback_reason:
         _record_fallback(lead, turn, result)
-    sent = send_sms(
-        lead=lead,
-        body=result.turn.reply,
-        kind=Kind.REPLY,
-        sender=Sender.AGENT,
-        dedupe_key=f"reply:{message.pk}",
-    )
+    sent = _send_turn_reply(lead, message, result.turn)
     _finish_turn(turn, result, reply=sent.message, duration=duration)
     _conclude(lead, turn, result.turn)
+
+
+# A wrong number, or someone who never asked: the borrower revoked consent, so the lead is
+# opted out (not merely closed: a later inquiry from the number must not be texted).
+REVOKING_REASONS = ("wrong_number", "did_not_ask")
+
+
+def _send_turn_reply(lead: Lead, message: Message, agent_turn: Turn) -> SendResult:
+    if not (agent_turn.intent == Intent.DISQUALIFIED and agent_turn.reason in REVOKING_REASONS):
+        return send_sms(
+            lead=lead,
+            body=agent_turn.reply,
+            kind=Kind.REPLY,
+            sender=Sender.AGENT,
+            dedupe_key=f"reply:{message.pk}",
+        )
+    # The assistant's closing text is the one confirmation: a compliance text, so the opt-out
+    # recorded first does not hold it back, and no second "you are unsubscribed" follows.
+    first_time = lead_services.lead_opt_out(lead=lead, words=message.body)
+    return send_sms(
+        lead=lead,
+        body=agent_turn.reply,
+        kind=Kind.COMPLIANCE,
+        sender=Sender.AGENT,
+        dedupe_key=f"reply:{message.pk}",
+        confirming_opt_out=first_time,
+    )
 
 
 def _record_fallback(lead: Lead, turn: AgentTurn, result: TurnResult) -> None:

@@ -28,4 +28,4 @@ def send_first_contact(lead_id: str, inquiry_id: int) -> str:
 
 
 def sweep_outbox() -> dict:
-    return services.outbox_sweep()
+    return {**services.outbox_sweep(), **services.lost_work_requeue()}

@@ -265,3 +265,8 @@ NURTURE_DISPATCH_BUDGET_SECONDS = env.int("NURTURE_DISPATCH_BUDGET_SECONDS", def
 # While texts are paused (a contact rule's emergency switch), due steps are looked at again
 # after this long.
 NURTURE_PAUSE_RECHECK_MINUTES = env.int("NURTURE_PAUSE_RECHECK_MINUTES", default=15)
+
+# --- Conversations: replies outside a live conversation ------------------------------------
+# A reply or an officer's introduction goes at any hour while the borrower has texted within
+# this many minutes; later ones wait for the borrower's contact window.
+REPLY_LIVE_MINUTES = env.int("REPLY_LIVE_MINUTES", default=60)

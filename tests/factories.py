@@ -150,3 +150,9 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     enrolled_at = factory.LazyFunction(timezone.now)
     step_scheduled_at = factory.LazyAttribute(lambda o: o.enrolled_at)
     next_run_at = factory.LazyAttribute(lambda o: o.enrolled_at)
+
+
+class TextingLeadFactory(LeadFactory):
+    """A borrower who has just texted us: a reply to them goes at any hour."""
+
+    last_inbound_at = factory.LazyFunction(timezone.now)

@@ -51,7 +51,13 @@ def tool_definition() -> dict:
                     "additionalProperties": False,
                 },
                 "intent": {"type": "string", "enum": [i.value for i in Intent]},
-                "reason": {"type": "string", "description": "Why, for handoff or disqualified."},
+                "reason": {
+                    "type": "string",
+                    "description": (
+                        "Why, for handoff (call_requested, person_requested, upset, confused, rates) "
+                        "or disqualified (wrong_number, did_not_ask, not_a_borrower, not_mortgage)."
+                    ),
+                },
             },
             "required": ["reply", "updates", "intent"],
         },

@@ -50,6 +50,28 @@ def test_it_reads_keywords_through_hyphens_and_odd_spacing(text):
         "Not interested. Stop.",
         "I found another lender, please stop",
         "Stop it",
+        "Please remove me",
+        "remove me!",
+        "I said stop",
+        "I SAID STOP!!",
+        "I already said stop, you people",
+        "do not contact",
+        "Do not contact.",
+        "DNC",
+        "go away",
+        "Go away please",
+        "Just go away!",
+        "wrong number stop",
+        "ok stop",
+        "Not interested stop",
+        "Wrong number",
+        "You have the wrong number.",
+        "wrong person",
+        "I never asked for this",
+        "I never signed up for these texts",
+        "I didn't sign up for this!",
+        "Can you stop?",
+        "Could you please stop",
     ],
 )
 def test_plain_english_revocations_opt_out(text):
@@ -73,6 +95,8 @@ def test_plain_english_revocations_opt_out(text):
         "Quítenme de la lista",
         "borren mi número",
         "Dame de baja",
+        "Número equivocado",
+        "Yo nunca pedí esto",
     ],
 )
 def test_spanish_revocations_opt_out(text):
@@ -104,10 +128,41 @@ def test_spanish_revocations_opt_out(text):
         "No me contactaron ayer",
         "Thanks!",
         "",
+        "When does PMI go away?",
+        "Will the mortgage insurance go away after 20% equity",
+        "When does PMI stop",
+        "Don't stop",
+        "My payments will stop",
+        "Please remove me from the loan application, my wife is buying alone",
+        "Remove me as a co-borrower",
+        "Don't contact my realtor yet",
+        "I never applied for a mortgage before, is that ok?",
+        "I didn't ask for this much paperwork on my last loan",
+        "I gave you the wrong number for my work phone",
+        "Whats the rate at the bus stop",
     ],
 )
 def test_it_does_not_mistake_a_question_about_loans_for_an_opt_out(text):
     assert classify(text) != Keyword.OPT_OUT
+
+
+def full_width(text: str) -> str:
+    """As some phone keyboards type it: 'STOP' in full-width letters."""
+    return "".join(chr(ord(c) + 0xFEE0) if c != " " else c for c in text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        full_width("STOP"),
+        full_width("stop"),
+        full_width("Stop texting me"),
+        "Don\u2019t text me again",
+        "I don\u2019t want any more texts",
+    ],
+)
+def test_it_reads_full_width_letters_and_curly_apostrophes(text):
+    assert classify(text) == Keyword.OPT_OUT
 
 
 @pytest.mark.parametrize("text", ["START", "start", "Unstop", "YES", "yes.", " Start! "])

@@ -1,6 +1,8 @@
 """STOP, START and HELP as the borrower sends them: through the signed Twilio webhook."""
 
 import itertools
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -42,8 +44,14 @@ def sent_to(lead, kind=Kind.COMPLIANCE) -> list[str]:
     )
 
 
+# Inside every borrower's window, so that the tests pass whatever the hour they run at.
+NOON_IN_TEXAS = datetime(2025, 6, 3, 12, 0, tzinfo=ZoneInfo("America/Chicago"))
+
+
 def nurture(lead):
-    return services.send_sms(lead=lead, body="Rates dipped today.", kind=Kind.NURTURE, sender=Sender.NURTURE)
+    return services.send_sms(
+        lead=lead, body="Rates dipped today.", kind=Kind.NURTURE, sender=Sender.NURTURE, now=NOON_IN_TEXAS
+    )
 
 
 def test_stop_opts_out_with_exactly_one_confirmation_then_silence(borrower_texts, run_tasks):

@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.utils import timezone
 from django_q.models import Schedule
 
 from conversations import services, tasks
 from conversations.models import Kind, Message, MessageStatus, Sender
 from leads import services as lead_services
-from tests.factories import LeadFactory, MessageFactory
+from tests.factories import LeadFactory, MessageFactory, TextingLeadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,9 @@ def clock():
 
 
 def queue_reply(lead, body="Thanks, an officer will call you today."):
-    """A text committed as `queued` whose send task has not run yet."""
+    """A reply to a borrower who just texted (so it goes at any hour), committed as `queued`
+    and whose send task has not run yet."""
+    lead_services.lead_record_inbound(lead_id=lead.pk, at=timezone.now())
     return services.send_sms(lead=lead, body=body, kind=Kind.REPLY, sender=Sender.AGENT).message
 
 
@@ -248,9 +251,12 @@ def test_a_lost_nurture_text_found_at_night_waits_for_the_morning(fake_twilio, r
     assert fake_twilio.messages_created == []
 
 
-def test_a_late_reply_still_goes_out_at_night(fake_twilio, run_tasks):
+def test_a_late_reply_to_a_borrower_who_is_texting_still_goes_out_at_night(fake_twilio, run_tasks):
     night = datetime(2025, 6, 3, 23, 0, tzinfo=CENTRAL)
-    MessageFactory(kind=Kind.REPLY, status=MessageStatus.QUEUED, created_at=night - timedelta(minutes=5))
+    lead = LeadFactory(state="TX", last_inbound_at=night - timedelta(minutes=6))
+    MessageFactory(
+        lead=lead, kind=Kind.REPLY, status=MessageStatus.QUEUED, created_at=night - timedelta(minutes=5)
+    )
 
     with time_machine.travel(night, tick=False), run_tasks():
         services.outbox_sweep()
@@ -261,7 +267,8 @@ def test_a_late_reply_still_goes_out_at_night(fake_twilio, run_tasks):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_delivering_the_same_text_at_once_send_it_once(fake_twilio):
     """A real race: two threads, two database connections, one conditional update wins."""
-    message = MessageFactory(status=MessageStatus.QUEUED)  # no on_commit here: its task never ran
+    # No on_commit here: its task never ran.
+    message = MessageFactory(lead=TextingLeadFactory(), status=MessageStatus.QUEUED)
     start = threading.Barrier(2)
     outcomes = []
 

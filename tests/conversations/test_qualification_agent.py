@@ -241,6 +241,8 @@ def _all_texts(language):
         for key, text in table[language].items():
             for variant in text if isinstance(text, list) else [text]:
                 yield key, variant.format(state_name="North Carolina", **values)
+    for field in ("loan_purpose", "timeline"):  # the first text's questions, asked again
+        yield field, texts.question(field, language)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -279,6 +281,22 @@ def test_a_reply_with_a_faq_answer_and_a_question_still_fits_one_sms(settings):
         ("¿Cuál es su estado civil?", "protected_characteristic"),
         ("¿Cuál es su número de seguro social?", "sensitive_number"),
         ("Su pago sería $1,500 al mes", "rate_quote"),
+        ("Our 30-year fixed is at 6.125 today.", "rate_quote"),
+        ("Rate: 6.1", "rate_quote"),
+        ("Rates today are in the low 6s.", "rate_quote"),
+        ("FHA is running about 5.875 with 1 point.", "rate_quote"),
+        ("Your payment would be around 2400 a month.", "rate_quote"),
+        ("six point five percent", "rate_quote"),
+        ("Interest is around 6 right now, give or take.", "rate_quote"),
+        ("A 5/1 ARM starts near 5 and change.", "rate_quote"),
+        ("Most folks pay 1,900 per month on that.", "rate_quote"),
+        ("Your monthly payment would land near 2,150.", "rate_quote"),
+        ("Expect the mid-6s on a conventional loan.", "rate_quote"),
+        ("Conventional is in the high sixes this week.", "rate_quote"),
+        ("We can buy it down with 2 points.", "rate_quote"),
+        ("It's about seven and a half percent.", "rate_quote"),
+        ("La tasa fija está en 6 hoy.", "rate_quote"),
+        ("Está en seis punto cinco.", "rate_quote"),
         ("x" * 321, "too_long"),
         ("   ", "empty"),
     ],
@@ -294,6 +312,14 @@ def test_the_guardrails_catch_what_must_never_be_sent(reply, rule):
         "Are you already pre-approved for a loan?",
         "Is the property in Texas? If not, which state?",
         "Great, a refinance within 30 days! Is the home in Texas?",
+        "Would a 30-year fixed work for you, or are you open to an ARM?",
+        "Got it, buying in the next 2 months. Have you found a home yet?",
+        "How would you rate your credit: excellent, good, fair or poor?",
+        "Reply 1 for within 30 days, 2 for 1-3 months, 3 for 3-6 months, 4 for 6+ months.",
+        "You can reach us at 512.555.0100 or (512) 555-0101.",
+        "A score in the high 700s is great. Have you found a home yet?",
+        "Are you leaning toward a fixed rate or one that can adjust?",
+        "At one point you mentioned Texas. Is the home there?",
     ],
 )
 def test_the_guardrails_let_ordinary_replies_through(reply):

@@ -205,6 +205,23 @@ def test_it_follows_the_models_ending(client, run_tasks, claude, lead):
     assert lead.temperature == "warm"
 
 
+def test_a_wrong_number_the_model_recognises_is_opted_out_with_its_one_closing_text(
+    client, run_tasks, claude, lead
+):
+    claude.tool_call(
+        "Sorry for the mix-up! We won't text this number again.", intent="disqualified", reason="wrong_number"
+    )
+    say(client, run_tasks, lead, "This is Maria's phone, not Ana's")
+    assert lead.status == "opted_out"
+    [closing] = lead.messages.filter(direction="outbound").exclude(kind="first_contact")
+    assert (closing.kind, closing.status, closing.body) == (
+        "compliance",
+        "sent",
+        "Sorry for the mix-up! We won't text this number again.",
+    )
+    assert "wrong_number" in json.dumps(sent_request(claude)["tools"])
+
+
 def test_the_scripted_agent_takes_over_mid_conversation_where_claude_left_off(
     client, run_tasks, claude, lead
 ):

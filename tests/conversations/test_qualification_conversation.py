@@ -1,12 +1,16 @@
 """Whole conversations through the signed inbound webhook and the worker's task path."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.dispatch import receiver
 
 from conversations import services, signals, tasks
 from conversations.models import AgentTurn, Message
 from leads import services as lead_services
-from leads.models import LeadEvent
+from leads.models import Lead, LeadEvent
 from tests.conversations.qualification_helpers import agent_replies, last_reply, text_in
 from tests.factories import LeadFactory
 
@@ -92,17 +96,51 @@ def test_it_hands_off_to_a_person_when_asked(client, run_tasks, greeted_lead, ha
     assert len(handoffs) == 1
 
 
-def test_it_disqualifies_a_wrong_number_with_one_polite_text_and_then_stays_quiet(
+def outbound_after_greeting(lead) -> list[tuple[str, str, str]]:
+    return list(
+        lead.messages.filter(direction="outbound")
+        .exclude(kind="first_contact")
+        .order_by("created_at")
+        .values_list("kind", "status", "body")
+    )
+
+
+def test_a_wrong_number_opts_out_with_one_text_and_a_later_inquiry_is_never_texted(
     client, run_tasks, greeted_lead
 ):
     lead = converse(client, run_tasks, greeted_lead, "wrong number, no Ana here")
-    assert lead.status == "disqualified"
-    assert agent_replies(lead)[-1] == (
-        "Sorry for the mix-up, and thanks for letting us know! We won't text this number again."
-    )
-    replies = len(agent_replies(lead))
+    assert lead.status == "opted_out"
+    assert lead.events.get(type="opted_out").data["words"] == "wrong number, no Ana here"
+    [(kind, status, body)] = outbound_after_greeting(lead)
+    assert (kind, status) == ("compliance", "sent")
+    assert "no more texts" in body
+
     converse(client, run_tasks, lead, "ok thanks")
-    assert len(agent_replies(lead)) == replies
+    with run_tasks():
+        lead_services.lead_intake(
+            phone=lead.phone, submitted_by="web form", sms_consent=True, consent_text="I agree"
+        )
+    assert Lead.objects.filter(phone=lead.phone).count() == 1
+    assert len(outbound_after_greeting(lead)) == 1
+    assert lead.messages.filter(kind="first_contact").count() == 1
+
+
+def test_someone_who_never_filled_in_a_form_gets_the_assistants_one_closing_text_and_is_opted_out(
+    client, run_tasks, greeted_lead
+):
+    lead = converse(client, run_tasks, greeted_lead, "I didn't fill out any form")
+    assert lead.status == "opted_out"
+    assert lead.events.get(type="opted_out").data["words"] == "I didn't fill out any form"
+    assert outbound_after_greeting(lead) == [
+        (
+            "compliance",
+            "sent",
+            "Sorry to bother you, and thanks for letting us know! We won't text this number again.",
+        )
+    ]
+    assert AgentTurn.objects.get(lead=lead).intent == "disqualified"
+    converse(client, run_tasks, lead, "ok thanks")
+    assert len(outbound_after_greeting(lead)) == 1
 
 
 def test_it_answers_in_spanish_from_the_first_spanish_text(client, run_tasks, greeted_lead):
@@ -179,3 +217,14 @@ def test_it_deflects_a_rate_question_and_offers_an_officer(client, run_tasks, gr
     converse(client, run_tasks, lead, "yes please")
     assert lead.events.filter(type="handoff").exists()
     assert len(handoffs) == 1
+
+
+def test_it_answers_a_borrower_at_once_in_the_middle_of_the_night(client, run_tasks):
+    with time_machine.travel(datetime(2025, 6, 3, 23, 30, tzinfo=ZoneInfo("America/Chicago")), tick=False):
+        lead = LeadFactory(first_name="Ana", state="TX", phone="+15125550149")
+        with run_tasks():
+            services.first_contact_send(lead_id=lead.pk, inquiry_id=1)
+        converse(client, run_tasks, lead, "refi")
+    [reply] = lead.messages.filter(kind="reply")
+    assert reply.status == "sent"
+    assert "When are you hoping to move forward" in reply.body

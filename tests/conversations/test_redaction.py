@@ -5,6 +5,11 @@ import pytest
 from conversations.redaction import redact
 
 
+def full_width(text: str) -> str:
+    """Digits and dashes as some phone keyboards type them (U+FF10..)."""
+    return "".join(chr(ord(c) + 0xFEE0) for c in text)
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
@@ -18,6 +23,13 @@ from conversations.redaction import redact
         ("dob 04/12/1985", "dob [REDACTED DATE]"),
         ("I was born on 1985-04-12", "I was born on [REDACTED DATE]"),
         ("fecha de nacimiento: 12/4/85", "fecha de nacimiento: [REDACTED DATE]"),
+        ("ssn 123\u201345\u20136789", "ssn [REDACTED SSN]"),  # en dashes, as phones autocorrect
+        ("ssn 123\u201445\u20146789", "ssn [REDACTED SSN]"),  # em dashes
+        ("its 123 - 45 - 6789", "its [REDACTED SSN]"),
+        ("123/45/6789", "[REDACTED SSN]"),
+        ("123_45_6789 thx", "[REDACTED SSN] thx"),
+        ("ss# 123.45.6789", "ss# [REDACTED SSN]"),
+        ("ssn " + full_width("123-45-6789"), "ssn [REDACTED SSN]"),
     ],
 )
 def test_it_masks_sensitive_numbers(text, expected):
@@ -32,6 +44,12 @@ def test_it_masks_sensitive_numbers(text, expected):
         "buying in 2-3 months, zip 78701",
         "closing 04/30/2026",
         "loan amount 450000",
+        "zip 78701-1234",
+        "the house is at 78701 - 1234",
+        "zip 78701 1234",
+        "call 512 555 0100 or 512.555.0101",
+        "my cell is (512) 555-0102, work +1 512-555-0103",
+        "text 512\u2013555\u20130104",
     ],
 )
 def test_it_leaves_ordinary_numbers_alone(text):

@@ -26,6 +26,10 @@ def send(lead, kind=Kind.NURTURE, body="Rates moved this week; still thinking ab
     return services.send_sms(lead=lead, body=body, kind=kind, sender=sender)
 
 
+def borrower_texted(lead, *, at: datetime) -> None:
+    lead_services.lead_record_inbound(lead_id=lead.pk, at=at)
+
+
 def blocked_events(lead):
     return list(lead.events.filter(type="sms_blocked").values_list("data__reason", flat=True))
 
@@ -70,6 +74,7 @@ def test_it_refuses_a_nurture_text_at_22_local_but_sends_a_reply_at_23(run_tasks
 
     with at(22):
         nurture = send(lead, Kind.NURTURE)
+    borrower_texted(lead, at=datetime(2025, 6, 3, 22, 58, tzinfo=CENTRAL))
     with at(23), run_tasks():
         reply = send(lead, Kind.REPLY, body="Sure, 30-year fixed works for a purchase.")
 
@@ -131,7 +136,9 @@ def test_it_holds_scheduled_texts_while_a_state_is_paused():
         reply = send(lead, Kind.REPLY, body="Stay safe; we can talk next week.")
 
     assert nurture.blocked_reason == "paused"
-    assert reply.queued
+    assert reply.queued  # held, not refused: it goes out once the pause is lifted
+    assert reply.message.retry_at > datetime(2025, 6, 3, 12, tzinfo=CENTRAL)
+    assert lead.events.get(type="sms_deferred").data["reason"] == "paused"
 
 
 @pytest.mark.parametrize("kind", [Kind.FIRST_CONTACT, Kind.NURTURE])
@@ -192,3 +199,107 @@ def test_it_texts_staff_without_a_lead(run_tasks):
 def test_it_will_not_text_a_borrower_without_a_lead():
     with pytest.raises(ValueError, match="staff alerts"):
         services.send_sms(body="Hi", kind=Kind.NURTURE, sender=Sender.NURTURE, to="512-555-0177")
+
+
+# --- Replies and introductions: at any hour while the borrower is texting, else in the window ----
+
+
+def officer_text(lead, kind=Kind.REPLY, body="Hi Ana, it's Bob from Acme. Still looking?"):
+    return services.send_sms(lead=lead, body=body, kind=kind, sender=Sender.OFFICER)
+
+
+@pytest.mark.parametrize("kind", [Kind.REPLY, Kind.INTRODUCTION])
+def test_a_text_to_a_borrower_who_wrote_days_ago_waits_for_the_morning_instead_of_going_at_night(
+    kind, run_tasks, fake_twilio
+):
+    lead = LeadFactory(state="TX")
+    borrower_texted(lead, at=datetime(2025, 6, 1, 15, tzinfo=CENTRAL))
+
+    with at(23), run_tasks():
+        result = officer_text(lead, kind)
+
+    held = result.message
+    held.refresh_from_db()
+    morning = datetime(2025, 6, 4, 8, tzinfo=CENTRAL)
+    assert (held.status, held.retry_at) == (MessageStatus.QUEUED, morning)
+    assert fake_twilio.messages_created == []
+    event = lead.events.get(type="sms_deferred")
+    assert datetime.fromisoformat(event.data["until"]) == morning
+    assert "2025-06-04 08:00" in event.description
+    assert not blocked_events(lead)
+
+    with time_machine.travel(morning, tick=False), run_tasks():
+        services.outbox_sweep()
+    held.refresh_from_db()
+    assert held.status == MessageStatus.SENT
+    assert len(fake_twilio.messages_created) == 1
+
+
+@pytest.mark.parametrize("kind", [Kind.REPLY, Kind.INTRODUCTION])
+def test_a_text_to_a_borrower_who_is_texting_goes_at_once_at_night(kind, run_tasks):
+    lead = LeadFactory(state="TX")
+    borrower_texted(lead, at=datetime(2025, 6, 3, 22, 30, tzinfo=CENTRAL))
+
+    with at(23), run_tasks():
+        result = officer_text(lead, kind)
+
+    result.message.refresh_from_db()
+    assert result.message.status == MessageStatus.SENT
+    assert not lead.events.filter(type="sms_deferred").exists()
+
+
+def test_the_conversation_is_live_for_reply_live_minutes(settings):
+    settings.REPLY_LIVE_MINUTES = 30
+    live, gone_quiet = LeadFactory(state="TX"), LeadFactory(state="TX")
+    borrower_texted(live, at=datetime(2025, 6, 3, 22, 31, tzinfo=CENTRAL))
+    borrower_texted(gone_quiet, at=datetime(2025, 6, 3, 22, 29, tzinfo=CENTRAL))
+
+    with at(23):
+        assert officer_text(live).message.retry_at is None
+        assert officer_text(gone_quiet).message.retry_at == datetime(2025, 6, 4, 8, tzinfo=CENTRAL)
+
+
+def test_a_reply_inside_the_window_goes_at_once_whenever_the_borrower_last_wrote(run_tasks):
+    lead = LeadFactory(state="TX")
+
+    with at(12), run_tasks():
+        result = officer_text(lead)
+
+    result.message.refresh_from_db()
+    assert result.message.status == MessageStatus.SENT
+
+
+def test_a_queued_text_is_held_when_texts_are_paused_before_it_is_delivered(run_tasks, fake_twilio):
+    lead = LeadFactory(state="TX")
+    with at(12):
+        queued = send(lead).message  # its delivery task has not run yet
+    ContactRule.objects.update_or_create(state="*", defaults={"paused": True, "note": "Carrier outage"})
+
+    with at(12, 1), run_tasks():
+        services.outbox_sweep()
+        services.message_deliver(message_id=queued.pk)
+    queued.refresh_from_db()
+    assert queued.status == MessageStatus.QUEUED
+    assert queued.retry_at > datetime(2025, 6, 3, 12, 1, tzinfo=CENTRAL)
+    assert queued.attempts == 0
+    assert fake_twilio.messages_created == []
+
+    ContactRule.objects.filter(state="*").update(paused=False)
+    with time_machine.travel(queued.retry_at, tick=False), run_tasks():
+        services.outbox_sweep()
+    queued.refresh_from_db()
+    assert queued.status == MessageStatus.SENT
+
+
+def test_a_deferred_reply_is_held_while_the_borrowers_state_is_paused(run_tasks, fake_twilio):
+    lead = LeadFactory(state="TX")
+    with at(23):
+        held = officer_text(lead).message
+    ContactRule.objects.update_or_create(state="TX", defaults={"paused": True, "note": "Hurricane"})
+
+    with time_machine.travel(held.retry_at, tick=False), run_tasks():
+        services.outbox_sweep()
+
+    held.refresh_from_db()
+    assert held.status == MessageStatus.QUEUED
+    assert fake_twilio.messages_created == []

@@ -5,9 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from conversations import services
 from conversations.models import Kind, Message, MessageStatus, Sender
+from leads import services as lead_services
 from leads.models import LeadEvent
 from tests.factories import LeadFactory
 
@@ -25,6 +27,8 @@ def clock():
 
 
 def send_reply(run_tasks, lead, body="Happy to help with that."):
+    """Answer a borrower who just texted: the reply goes at once, at any hour."""
+    lead_services.lead_record_inbound(lead_id=lead.pk, at=timezone.now())
     with run_tasks():
         result = services.send_sms(lead=lead, body=body, kind=Kind.REPLY, sender=Sender.AGENT)
     return Message.objects.get(pk=result.message.pk)

@@ -244,3 +244,39 @@ def test_a_retry_racing_the_first_delivery_stores_one_text_and_one_lead():
     assert Message.objects.filter(direction="inbound").count() == 1
     assert Lead.objects.count() == 1
     assert Lead.objects.get().inquiries.count() == 1
+
+
+def test_an_officer_answering_a_lead_alert_is_not_taken_for_a_new_lead(twilio_post, run_tasks, caplog):
+    services.send_sms(
+        body="New lead: Ana (TX). Claim: https://sms.example.com/officer/leads/1/",
+        kind=Kind.SYSTEM,
+        sender="system",
+        to="(512) 555-0177",
+    )
+
+    with run_tasks():
+        response = twilio_post(SMS_PATH, inbound("On it, calling her now", from_number="+15125550177"))
+
+    assert response.status_code == 200
+    assert not Lead.objects.exists()
+    message = Message.objects.get(direction=Direction.INBOUND)
+    assert (message.body, message.lead, message.from_number) == (
+        "On it, calling her now",
+        None,
+        "+15125550177",
+    )
+    assert message.processed_at is not None
+    assert Message.objects.filter(direction=Direction.OUTBOUND).count() == 1  # the alert alone: no reply
+    assert "staff" in caplog.text and "+15125550177" in caplog.text
+
+
+def test_a_staff_member_who_is_also_a_borrower_is_answered_on_their_lead(twilio_post, run_tasks):
+    lead = LeadFactory(phone="+15125550178", status="contacted")
+    services.send_sms(body="New lead: Bo (TX).", kind=Kind.SYSTEM, sender="system", to="+15125550178")
+
+    with run_tasks():
+        twilio_post(SMS_PATH, inbound("buying a house in 2 months", from_number="+15125550178"))
+
+    assert Message.objects.get(direction=Direction.INBOUND).lead == lead
+    lead.refresh_from_db()
+    assert lead.status == "qualifying"

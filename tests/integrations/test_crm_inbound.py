@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from conversations import services as conversation_services
 from conversations.models import Kind, Message, MessageStatus, Sender
 from integrations.services import api_client_create
-from tests.factories import LeadFactory
+from tests.factories import LeadFactory, TextingLeadFactory
 from tests.fakes.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def other_receiver():
 
 
 def test_a_do_not_contact_from_the_crm_stops_all_texting_at_once(crm, run_tasks):
-    lead = LeadFactory()
+    lead = TextingLeadFactory()  # just texted us: the reply would go at any hour
     queued = conversation_services.send_sms(
         lead=lead, body="Following up", kind=Kind.REPLY, sender=Sender.AGENT
     )

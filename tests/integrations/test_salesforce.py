@@ -9,7 +9,7 @@ from conversations.models import Kind, Sender
 from integrations import services
 from integrations.models import CrmIntegration, Delivery, DeliveryStatus
 from leads import services as lead_services
-from tests.factories import LeadFactory, LoanOfficerFactory
+from tests.factories import LeadFactory, LoanOfficerFactory, TextingLeadFactory
 from tests.fakes.salesforce import FakeSalesforce
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_it_leaves_a_company_typed_in_salesforce_alone(salesforce, integration, 
 
 def test_it_logs_texts_as_tasks_and_sets_the_owner_from_the_officer(salesforce, integration, run_tasks):
     salesforce.users["ray@lender.example.com"] = "005000000000777"
-    lead = LeadFactory()
+    lead = TextingLeadFactory()  # just texted us: Ray's reply goes at any hour
     with run_tasks():
         lead_services.lead_assign(
             lead=lead, officer=LoanOfficerFactory(email="ray@lender.example.com"), actor="routing"

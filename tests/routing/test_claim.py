@@ -1,9 +1,12 @@
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
+from conversations import tasks as conversation_tasks
 from conversations.models import Kind, Message
 from leads import services as lead_services
 from leads.models import Lead
@@ -44,12 +47,39 @@ def test_claiming_hands_the_lead_to_the_officer(clock, broadcast, qualify, run_t
 
 
 @pytest.mark.django_db
-def test_the_introduction_goes_out_even_at_night(clock, broadcast, qualify, run_tasks):
+def test_the_introduction_claimed_at_night_waits_for_the_borrowers_morning(
+    clock, broadcast, qualify, run_tasks
+):
     ann, _ = broadcast
     ann.after_hours = True
     ann.save()
     clock.shift(timedelta(hours=13))  # 23:00 in Texas, outside the contact window
+    lead = qualify(QualifiedLeadFactory())  # the borrower is not texting right now
+    with run_tasks():
+        result = services.offer_claim(officer=ann, lead_id=lead.pk)
+
+    assert result.won
+    [intro] = introductions(lead)
+    morning = datetime(2026, 11, 26, 8, 0, tzinfo=ZoneInfo("America/Chicago"))
+    assert (intro.status, intro.retry_at) == ("queued", morning)
+    assert datetime.fromisoformat(lead.events.get(type="sms_deferred").data["until"]) == morning
+    clock.move_to(morning)
+    with run_tasks():
+        conversation_tasks.sweep_outbox()
+    intro.refresh_from_db()
+    assert intro.status == "sent"
+
+
+@pytest.mark.django_db
+def test_the_introduction_goes_out_at_night_while_the_borrower_is_texting(
+    clock, broadcast, qualify, run_tasks
+):
+    ann, _ = broadcast
+    ann.after_hours = True
+    ann.save()
+    clock.shift(timedelta(hours=13))  # 23:00 in Texas
     lead = qualify(QualifiedLeadFactory())
+    lead_services.lead_record_inbound(lead_id=lead.pk, at=timezone.now() - timedelta(minutes=5))
     with run_tasks():
         services.offer_claim(officer=ann, lead_id=lead.pk)
     assert introductions(lead)[0].status == "sent"
