@@ -1,0 +1,83 @@
+"""The first text after an inquiry: personal, at once, and never twice in a day."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from conversations import texts
+from conversations.models import (
+    Kind,
+    Message,
+    Sender,
+)
+from conversations.services.outbox import SendResult, _enqueue, send_sms
+from leads import services as lead_services
+from leads.choices import LeadStatus
+from leads.models import Lead
+
+logger = logging.getLogger(__name__)
+
+# --- First contact ----------------------------------------------------------------------------
+
+
+# A borrower who texted first is answered by the conversation, not greeted as a form fill.
+INBOUND_SMS_SUBMITTER = "inbound sms"
+# Aged leads imported for re-engagement did not just ask: they get the nurture cadence's
+# texts, inside the contact window, instead of an at-any-hour greeting.
+REENGAGEMENT_SUBMITTER = "re-engagement import"
+NOT_GREETED_SUBMITTERS = (INBOUND_SMS_SUBMITTER, REENGAGEMENT_SUBMITTER)
+
+
+def first_contact_schedule(*, lead: Lead, inquiry) -> None:
+    if lead.is_contactable() and inquiry.submitted_by not in NOT_GREETED_SUBMITTERS:
+        _enqueue("conversations.tasks.send_first_contact", str(lead.pk), inquiry.pk)
+
+
+REPEAT_GREETING_STATUSES = (
+    LeadStatus.NEW,
+    LeadStatus.CONTACTED,
+    LeadStatus.NURTURING,
+    LeadStatus.UNRESPONSIVE,
+)
+
+
+def first_contact_send(*, lead_id, inquiry_id: int) -> SendResult | None:
+    """Greet the borrower; a repeat inquiry is greeted only after a quiet day."""
+    lead = Lead.objects.get(pk=lead_id)
+    dedupe_key = f"first_contact:{inquiry_id}"
+    already_queued = Message.objects.filter(dedupe_key=dedupe_key).first()
+    # A second run of this task finds its text and decides nothing again.
+    result = SendResult(message=already_queued) if already_queued else _greet(lead, inquiry_id, dedupe_key)
+    if result and result.queued and lead.status == LeadStatus.NEW:
+        lead_services.lead_set_status(lead=lead, status=LeadStatus.CONTACTED, actor="system")
+    return result
+
+
+def _greet(lead: Lead, inquiry_id: int, dedupe_key: str) -> SendResult | None:
+    last_greeting = Message.objects.filter(lead=lead, kind=Kind.FIRST_CONTACT).order_by("-created_at").first()
+    repeat = lead.first_contact_at is not None or lead.inquiries.count() > 1
+    if repeat and not _greet_again(lead, last_greeting):
+        lead_services.lead_event_record(
+            lead=lead,
+            type="first_contact_skipped",
+            description="Repeat inquiry: the borrower was texted recently or is with an officer.",
+            data={"inquiry_id": inquiry_id},
+        )
+        return None
+    return send_sms(
+        lead=lead,
+        # "here again" only to someone we greeted: a first inquiry without consent was not.
+        body=texts.first_contact_text(lead, again=last_greeting is not None),
+        kind=Kind.FIRST_CONTACT,
+        sender=Sender.AGENT,
+        dedupe_key=dedupe_key,
+    )
+
+
+def _greet_again(lead: Lead, last_greeting: Message | None) -> bool:
+    if lead.status not in REPEAT_GREETING_STATUSES:
+        return False
+    quiet_after = timedelta(hours=settings.FIRST_CONTACT_REPEAT_AFTER_HOURS)
+    return last_greeting is None or last_greeting.created_at < timezone.now() - quiet_after

@@ -1,0 +1,335 @@
+"""The one outbound choke point (send_sms) and the outbox that delivers at most once."""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from conversations import signals, texts, windows
+from conversations.gateways import GatewayError, get_gateway
+from conversations.gateways.twilio import OPTED_OUT_CODE
+from conversations.models import (
+    LIVE_EXEMPT_KINDS,
+    OPT_OUT_LINE_KINDS,
+    WINDOW_EXEMPT_KINDS,
+    Direction,
+    Kind,
+    Message,
+    MessageStatus,
+)
+from leads import services as lead_services
+from leads.models import Lead
+from leads.phones import normalize_phone
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message: Message | None
+    blocked_reason: str | None = None
+
+    @property
+    def queued(self) -> bool:
+        return self.message is not None
+
+
+def _enqueue(task: str, *args) -> None:
+    from django_q.tasks import async_task
+
+    transaction.on_commit(lambda: async_task(task, *args, group=task.rsplit(".", 1)[-1]))
+
+
+# --- Outbound ---------------------------------------------------------------------------------
+
+
+def send_sms(
+    *,
+    body: str,
+    kind: str,
+    sender: str,
+    lead: Lead | None = None,
+    to: str = "",
+    officer=None,
+    dedupe_key: str | None = None,
+    confirming_opt_out: bool = False,
+    now: datetime | None = None,
+) -> SendResult:
+    """Queue one text, or refuse it (recording why). The only way anything is sent."""
+    now = now or timezone.now()
+    if lead is None and kind != Kind.SYSTEM:
+        raise ValueError("Only staff alerts (kind 'system') go out without a lead.")
+    if lead is not None:
+        reason = _block_reason(lead, kind, confirming_opt_out, now)
+        if reason:
+            _record_refusal(lead, kind, body, reason)
+            return SendResult(message=None, blocked_reason=reason)
+    held = _held_until(lead, kind, now) if lead is not None and kind in LIVE_EXEMPT_KINDS else None
+    message = Message(
+        lead=lead,
+        direction=Direction.OUTBOUND,
+        sender=sender,
+        kind=kind,
+        officer=officer,
+        to_number=lead.phone if lead else normalize_phone(to),
+        body=_with_opt_out_line(body, kind, lead),
+        status=MessageStatus.QUEUED,
+        dedupe_key=dedupe_key,
+        retry_at=held.until if held else None,
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        # Already queued once under this key: the caller is a retry, not a second text.
+        return SendResult(message=Message.objects.get(dedupe_key=dedupe_key))
+    if held:
+        _record_deferral(lead, message, held)
+    _enqueue("conversations.tasks.deliver_message", str(message.pk))
+    return SendResult(message=message)
+
+
+def _block_reason(lead: Lead, kind: str, confirming_opt_out: bool, now: datetime) -> str | None:
+    lead.refresh_from_db(fields=["opted_out_at", "do_not_contact", "sms_consent", "last_inbound_at"])
+    if confirming_opt_out:
+        return None  # the one confirmation that follows STOP
+    reason = lead.contact_block_reason()
+    if reason == "no_consent" and kind == Kind.COMPLIANCE:
+        reason = None  # answering HELP from someone who texted us is not marketing
+    if reason or kind in WINDOW_EXEMPT_KINDS or kind in LIVE_EXEMPT_KINDS:
+        return reason  # a reply outside a live conversation is held, not refused
+    return windows.block_reason(lead, now)
+
+
+@dataclass(frozen=True)
+class Hold:
+    until: datetime
+    reason: str  # outside_contact_window or paused
+
+
+# While texts are paused there is no known end: look again this often.
+PAUSED_RECHECK = timedelta(minutes=15)
+
+
+def _conversation_live(lead: Lead, at: datetime) -> bool:
+    """The borrower texted within REPLY_LIVE_MINUTES before `at`: answering them is not a cold text."""
+    live_since = at - timedelta(minutes=settings.REPLY_LIVE_MINUTES)
+    return lead.last_inbound_at is not None and lead.last_inbound_at >= live_since
+
+
+def _held_until(lead: Lead, kind: str, now: datetime, *, asked_at: datetime | None = None) -> Hold | None:
+    """When a text must wait: never for a live reply (the borrower asked at `asked_at`, by
+    default now), else while texts are paused or the borrower's window is shut."""
+    if kind in WINDOW_EXEMPT_KINDS or (
+        kind in LIVE_EXEMPT_KINDS and _conversation_live(lead, asked_at or now)
+    ):
+        return None
+    if windows.window_for(lead).paused:
+        return Hold(until=now + PAUSED_RECHECK, reason="paused")
+    opening = windows.next_opening(lead, now)
+    return Hold(until=opening, reason="outside_contact_window") if opening > now else None
+
+
+def _record_deferral(lead: Lead, message: Message, held: Hold) -> None:
+    local = held.until.astimezone(windows.borrower_timezone(lead))
+    why = "texts are paused" if held.reason == "paused" else "outside the borrower's contact window"
+    lead_services.lead_event_record(
+        lead=lead,
+        type="sms_deferred",
+        description=f"Held until {local:%Y-%m-%d %H:%M %Z} ({why}): {message.body[:160]}",
+        data={
+            "reason": held.reason,
+            "until": held.until.isoformat(),
+            "kind": message.kind,
+            "message_id": str(message.pk),
+        },
+    )
+
+
+def _record_refusal(lead: Lead, kind: str, body: str, reason: str) -> None:
+    lead_services.lead_event_record(
+        lead=lead,
+        type="sms_blocked",
+        description=f"Not sent ({reason.replace('_', ' ')}): {body[:160]}",
+        data={"reason": reason, "kind": kind, "body": body},
+    )
+
+
+def _with_opt_out_line(body: str, kind: str, lead: Lead | None) -> str:
+    if kind not in OPT_OUT_LINE_KINDS or "STOP" in body:
+        return body
+    language = lead.language if lead else "en"
+    return f"{body} {texts.OPT_OUT_LINE.get(language, texts.OPT_OUT_LINE['en'])}"
+
+
+def status_callback_url() -> str:
+    return f"{settings.PUBLIC_BASE_URL}/webhooks/twilio/status/"
+
+
+def message_deliver(*, message_id) -> str:
+    """Hand a queued text to the gateway once. Returns the status it ends in."""
+    now = timezone.now()
+    claimed = (
+        Message.objects.filter(pk=message_id, status=MessageStatus.QUEUED)
+        .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+        .update(status=MessageStatus.SENDING, sending_started_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return "skipped"  # another worker has it, or it is not due
+    message = Message.objects.select_related("lead").get(pk=message_id)
+    late_block = _late_block_reason(message)
+    if late_block:
+        return _finish_failed(message, code=late_block, error="Not sent: " + late_block)
+    held = _held_until(message.lead, message.kind, now, asked_at=message.created_at) if message.lead else None
+    if held:
+        return _defer(message, until=held.until)
+    started = time.monotonic()
+    try:
+        receipt = get_gateway().send(
+            to=message.to_number, body=message.body, status_callback=status_callback_url()
+        )
+    except GatewayError as error:
+        return _handle_gateway_error(message, error, duration=time.monotonic() - started)
+    return _finish_sent(message, receipt, duration=time.monotonic() - started)
+
+
+def _late_block_reason(message: Message) -> str | None:
+    """An opt-out or do-not-contact that arrived while the text waited in the queue."""
+    lead = message.lead
+    if lead is None or message.kind == Kind.COMPLIANCE:
+        return None
+    if lead.do_not_contact:
+        return "do_not_contact"
+    if lead.opted_out_at:
+        return "opted_out"
+    return None
+
+
+def _defer(message: Message, *, until: datetime) -> str:
+    """Back to the queue until the window opens; waiting is not a failed attempt."""
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.QUEUED, retry_at=until, attempts=F("attempts") - 1
+    )
+    return MessageStatus.QUEUED
+
+
+def _finish_sent(message: Message, receipt, *, duration: float) -> str:
+    now = timezone.now()
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.SENT,
+        provider_sid=receipt.provider_sid,
+        from_number=receipt.from_number,
+        sent_at=now,
+        duration_ms=int(duration * 1000),
+        error_code="",
+        error_message="",
+    )
+    if message.lead_id:
+        lead_services.lead_record_outbound(lead_id=message.lead_id, at=now)
+    message.refresh_from_db()
+    signals.message_sent.send(sender=Message, message=message)
+    return MessageStatus.SENT
+
+
+def _handle_gateway_error(message: Message, error: GatewayError, *, duration: float) -> str:
+    logger.warning("SMS %s failed (%s): %s", message.pk, error.code, error.message)
+    if error.maybe_sent:
+        return _finish_unknown(message, error=error.message)
+    if error.permanent or message.attempts >= settings.SMS_MAX_ATTEMPTS:
+        status = _finish_failed(message, code=error.code, error=error.message)
+        if error.code == OPTED_OUT_CODE and message.lead:
+            lead_services.lead_opt_out(
+                lead=message.lead, words="(carrier: recipient replied STOP, Twilio 21610)", actor="twilio"
+            )
+        return status
+    backoff = settings.SMS_RETRY_BASE_SECONDS * 4 ** (message.attempts - 1)
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.QUEUED,
+        retry_at=timezone.now() + timedelta(seconds=backoff),
+        error_code=error.code,
+        error_message=error.message,
+        duration_ms=int(duration * 1000),
+    )
+    return MessageStatus.QUEUED
+
+
+def _finish_failed(message: Message, *, code: str, error: str) -> str:
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.FAILED, error_code=code, error_message=error
+    )
+    if message.lead_id:
+        lead_services.lead_event_record(
+            lead=message.lead,
+            type="sms_failed",
+            description=f"Text failed ({code}): {error}",
+            data={"message_id": str(message.pk), "code": code},
+        )
+    return MessageStatus.FAILED
+
+
+def _finish_unknown(message: Message, *, error: str) -> str:
+    """The gateway may have sent it: at most once means a person decides, not a retry."""
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.UNKNOWN, error_message=error
+    )
+    return MessageStatus.UNKNOWN
+
+
+def outbox_sweep(*, now: datetime | None = None) -> dict:
+    """Mark texts stuck mid-send `unknown`; queue again the ones whose task was lost or due."""
+    now = now or timezone.now()
+    stuck_before = now - timedelta(seconds=settings.SMS_SENDING_STUCK_AFTER_SECONDS)
+    unknown = Message.objects.filter(
+        status=MessageStatus.SENDING, sending_started_at__lt=stuck_before
+    ).update(status=MessageStatus.UNKNOWN, error_message="Worker stopped mid-send; not retried.")
+    due = Message.objects.filter(status=MessageStatus.QUEUED).filter(
+        Q(retry_at__lte=now) | Q(retry_at__isnull=True, created_at__lt=now - timedelta(minutes=1))
+    )
+    ids = list(due.values_list("pk", flat=True)[:500])
+    for message_id in ids:
+        _enqueue("conversations.tasks.deliver_message", str(message_id))
+    return {"unknown": unknown, "requeued": len(ids)}
+
+
+# The sweeper looks this far back for lost work (an index-friendly bound on its scan), and
+# takes at most this many of each kind per run.
+STATUS_ORDER = {
+    MessageStatus.QUEUED: 0,
+    MessageStatus.SENDING: 1,
+    MessageStatus.SENT: 2,
+    MessageStatus.UNKNOWN: 2,
+    MessageStatus.DELIVERED: 3,
+    MessageStatus.UNDELIVERED: 3,
+    MessageStatus.FAILED: 3,
+}
+TWILIO_STATUSES = {
+    "sent": MessageStatus.SENT,
+    "delivered": MessageStatus.DELIVERED,
+    "undelivered": MessageStatus.UNDELIVERED,
+    "failed": MessageStatus.FAILED,
+}
+
+
+def message_status_update(*, provider_sid: str, status: str, error_code: str = "") -> bool:
+    """Apply a status callback; callbacks arrive late, twice or out of order."""
+    new = TWILIO_STATUSES.get(status)
+    message = Message.objects.filter(provider_sid=provider_sid, direction=Direction.OUTBOUND).first()
+    if new is None or message is None or STATUS_ORDER[message.status] >= STATUS_ORDER[new]:
+        return False
+    changes = {"status": new}
+    if new == MessageStatus.DELIVERED:
+        changes["delivered_at"] = timezone.now()
+    if error_code:
+        changes["error_code"] = error_code
+    updated = Message.objects.filter(pk=message.pk, status=message.status).update(**changes)
+    if updated and error_code == OPTED_OUT_CODE and message.lead:
+        lead_services.lead_opt_out(
+            lead=message.lead, words="(carrier: recipient replied STOP, Twilio 21610)", actor="twilio"
+        )
+    return bool(updated)
