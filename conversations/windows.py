@@ -182,10 +182,6 @@ def _state_zone(state: str | None, zip_state: str | None, zip_zone: str | None) 
     return zip_zone if zip_state == state else STATE_TIMEZONES[state]
 
 
-def borrower_state(lead) -> str | None:
-    return lead.property_state or lead.state or None
-
-
 def borrower_timezone(lead) -> ZoneInfo:
     """The likeliest zone, for showing the borrower's local time to people."""
     return ZoneInfo(borrower_location(lead).zones[0])
@@ -247,10 +243,6 @@ def window_for(lead) -> Window:
         skip_sundays=skip_sundays,
         holiday_calendars=tuple(dict.fromkeys(calendars)),
     )
-
-
-def is_inside(window: Window, moment: datetime) -> bool:
-    return window.closed_reason(moment) is None
 
 
 def next_opening(lead, after: datetime) -> datetime:

@@ -24,12 +24,3 @@ def normalize_phone(raw: str, *, field: str = "phone") -> str:
     if phonenumbers.region_code_for_number(number) not in ALLOWED_REGIONS:
         raise ApplicationError(f"{text!r} is not a US phone number.", field=field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def display_phone(e164: str) -> str:
-    """(512) 555-0100 for people reading the admin and the officer pages."""
-    try:
-        number = phonenumbers.parse(e164, "US")
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
