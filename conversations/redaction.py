@@ -14,10 +14,15 @@ _SSN = re.compile(
 # 10 to 17 digits, optionally grouped: account and card numbers.
 _ACCOUNT = re.compile(r"(?<!\d)(?:\d[ -]?){9,16}\d(?!\d)")
 _PHONE_LIKE = re.compile(r"^\+?1?[ -.(]*\d{3}[ -.)]*\d{3}[ -.]*\d{4}$")
-# Shorter numbers count when the borrower says what they are: "acct # 4456 7781".
+# Shorter numbers count when the borrower says what they are: "acct # 4456 7781", "loan #
+# 4455667", "account ending in 4456", "mi numero de prestamo es 556677", "loan id HL-4456789".
+_ACCOUNT_LABEL = (
+    r"(?:acct|account|acc|a/c|routing|aba|card|member|policy|cuenta|tarjeta)\b"
+    r"|(?:loan|prestamo|pr\u00e9stamo)\s*(?:#|(?:number|num|nbr|no|id|numero|n\u00famero)\b)"
+    r"|(?:numero|n\u00famero)\s+de\s+(?:prestamo|pr\u00e9stamo|cuenta)\b"
+)
 _LABELLED_ACCOUNT = re.compile(
-    r"(?P<label>\b(?:acct|account|acc|routing|card|loan (?:number|no|#)|member (?:number|no|#)|cuenta|tarjeta)\b"
-    r"[^\d\n]{0,15})(?P<number>\d(?:[ -]?\d){4,})",
+    rf"(?P<label>(?<!\w)(?:{_ACCOUNT_LABEL})[^\d\n]{{0,15}}?)(?P<number>\b[A-Za-z]{{0,4}}-?\d(?:[ -]?\d){{3,}}\w*)",
     re.IGNORECASE,
 )
 _BIRTH_DATE = re.compile(

@@ -30,6 +30,13 @@ def full_width(text: str) -> str:
         ("123_45_6789 thx", "[REDACTED SSN] thx"),
         ("ss# 123.45.6789", "ss# [REDACTED SSN]"),
         ("ssn " + full_width("123-45-6789"), "ssn [REDACTED SSN]"),
+        ("my loan # is 4455667", "my loan # is [REDACTED NUMBER]"),
+        ("loan#88776655", "loan#[REDACTED NUMBER]"),
+        ("Loan No. 20231234", "Loan No. [REDACTED NUMBER]"),
+        ("loan id HL-4456789 thx", "loan id [REDACTED NUMBER] thx"),
+        ("account ending in 4456", "account ending in [REDACTED NUMBER]"),
+        ("acct no. 12345", "acct no. [REDACTED NUMBER]"),
+        ("mi número de préstamo es 556677", "mi número de préstamo es [REDACTED NUMBER]"),
     ],
 )
 def test_it_masks_sensitive_numbers(text, expected):
@@ -44,6 +51,7 @@ def test_it_masks_sensitive_numbers(text, expected):
         "buying in 2-3 months, zip 78701",
         "closing 04/30/2026",
         "loan amount 450000",
+        "my loan is about 300000 and my account is fine",
         "zip 78701-1234",
         "the house is at 78701 - 1234",
         "zip 78701 1234",
