@@ -42,11 +42,12 @@ class Kind(models.TextChoices):
     INBOUND = "inbound"
 
 
-# The borrower asked for these (or the law requires them): sent at once, at any hour.
-WINDOW_EXEMPT_KINDS = (Kind.FIRST_CONTACT, Kind.COMPLIANCE, Kind.SYSTEM)
-# Answers to the borrower: at any hour while they are texting us (the conversation is live,
-# settings.REPLY_LIVE_MINUTES); otherwise held (queued, not refused) until their window opens.
-LIVE_EXEMPT_KINDS = (Kind.REPLY, Kind.INTRODUCTION)
+# The law requires these, or they go to staff: sent at once, at any hour.
+WINDOW_EXEMPT_KINDS = (Kind.COMPLIANCE, Kind.SYSTEM)
+# The borrower asked for these: at any hour where the borrower's state exempts them (a first
+# text after an inquiry; a reply while the borrower is texting us, settings.REPLY_LIVE_MINUTES),
+# otherwise held (queued, not refused) until the window opens. See windows.exempt_from_window.
+HELD_KINDS = (Kind.FIRST_CONTACT, Kind.REPLY, Kind.INTRODUCTION)
 # These carry "Reply STOP to opt out" unless the text already says how.
 OPT_OUT_LINE_KINDS = (Kind.FIRST_CONTACT, Kind.NURTURE)
 FINAL_OUTBOUND_STATUSES = (
@@ -102,39 +103,115 @@ class Message(models.Model):
         return f"{arrow} {self.to_number if arrow == '->' else self.from_number}: {self.body[:40]}"
 
 
+def _hours_check(start: str, end: str, name: str) -> models.CheckConstraint:
+    """Both hours blank (no limit of this rule's own), or a window that opens before it closes."""
+    both_blank = models.Q(**{f"{start}__isnull": True, f"{end}__isnull": True})
+    ordered = models.Q(**{f"{start}__lt": models.F(end), f"{end}__lte": 24})
+    return models.CheckConstraint(
+        condition=both_blank | ordered,
+        name=name,
+        violation_error_message="Give both hours (the start before the end, ending by 24:00) or neither.",
+    )
+
+
 class ContactRule(models.Model):
-    """A state's stricter contact window, frequency cap, rest days or emergency pause.
+    """A state's contact hours per weekday, closed days, holidays, cap and exemptions, or an
+    emergency pause.
 
     State "*" applies to every state, together with the state's own row: the stricter wins.
-    Pausing "*" holds every scheduled text at once."""
+    Pausing "*" holds every scheduled text at once. Hours are the borrower's local time; the
+    end hour is exclusive (20 = until 8 p.m.)."""
 
     state = models.CharField(max_length=2, unique=True, choices=[("*", "All states"), *STATE_CHOICES])
-    start_hour = models.PositiveSmallIntegerField(default=8)
-    end_hour = models.PositiveSmallIntegerField(default=21, help_text="Exclusive: 21 = until 9 p.m.")
-    max_per_24h = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Texts that are not replies, per rolling 24 hours"
+    start_hour = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Monday to Friday (and Saturday and Sunday unless set below). Blank: the default "
+        "window (CONTACT_WINDOW_START_HOUR / END_HOUR)",
     )
-    paused = models.BooleanField(default=False, help_text="Hold all scheduled texts (emergency)")
-    skip_sundays = models.BooleanField(default=False, help_text="No scheduled texts on Sundays")
+    end_hour = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Exclusive: 21 = until 9 p.m."
+    )
+    saturday_start_hour = models.PositiveSmallIntegerField(null=True, blank=True)
+    saturday_end_hour = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Blank: as on weekdays"
+    )
+    sunday_start_hour = models.PositiveSmallIntegerField(null=True, blank=True)
+    sunday_end_hour = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Blank: as on weekdays"
+    )
+    skip_sundays = models.BooleanField(
+        "closed on Sundays", default=False, help_text="No scheduled texts on Sundays"
+    )
     skip_state_holidays = models.BooleanField(
+        "closed on state holidays",
         default=False,
         help_text="No scheduled texts on the state's own public holidays (federal ones are always "
         "skipped unless CONTACT_WINDOW_SKIP_FEDERAL_HOLIDAYS is off)",
     )
-    note = models.CharField(max_length=200, blank=True, help_text="The law or reason")
+    max_per_24h = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Texts we start (not replies to the borrower), per rolling 24 hours"
+    )
+    cap_counts_calls = models.BooleanField(
+        default=False, help_text="The state's cap counts calls and texts together"
+    )
+    first_contact_exempt = models.BooleanField(
+        default=True,
+        help_text="The first text after the borrower's own inquiry goes at any hour (the law exempts "
+        "a response to the consumer's request). Off: it waits for the hours above.",
+    )
+    live_reply_exempt = models.BooleanField(
+        default=True,
+        help_text="Replies while the borrower is texting us (REPLY_LIVE_MINUTES) go at any hour. "
+        "Off: they wait for the hours above.",
+    )
+    paused = models.BooleanField(default=False, help_text="Hold all scheduled texts (emergency)")
+    citation = models.CharField(max_length=300, blank=True, help_text="The statute or rule")
+    checked_on = models.DateField(null=True, blank=True, help_text="When the citation was last checked")
+    note = models.TextField(blank=True, help_text="What the law says, what was verified, why the exemptions")
 
     class Meta:
         ordering = ["state"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(start_hour__lt=models.F("end_hour"), end_hour__lte=24),
-                name="contact_rule_window_not_empty",
-                violation_error_message="The window must start before it ends, and end by 24:00.",
-            )
+            _hours_check("start_hour", "end_hour", "contact_rule_window_not_empty"),
+            _hours_check("saturday_start_hour", "saturday_end_hour", "contact_rule_saturday_not_empty"),
+            _hours_check("sunday_start_hour", "sunday_end_hour", "contact_rule_sunday_not_empty"),
         ]
 
     def __str__(self):
-        return f"{self.state}: {self.start_hour:02d}:00-{self.end_hour:02d}:00"
+        return f"{self.state}: {self.hours_summary()}"
+
+    def day_hours(self, weekday: int) -> tuple[int, int] | None:
+        """This rule's own hours on a weekday (Monday is 0): (start, end), (0, 24) when the
+        rule sets none, None when closed all day."""
+        if weekday == 6 and self.skip_sundays:
+            return None
+        weekend = {
+            5: (self.saturday_start_hour, self.saturday_end_hour),
+            6: (self.sunday_start_hour, self.sunday_end_hour),
+        }
+        start, end = weekend.get(weekday, (None, None))
+        if start is None:
+            start, end = self.start_hour, self.end_hour
+        return (0, 24) if start is None else (start, end)
+
+    def hours_summary(self) -> str:
+        """'Mon-Fri 09-18, Sat 10-17, Sun closed' in the rule's own terms."""
+        days = {"Mon-Fri": self.day_hours(0), "Sat": self.day_hours(5), "Sun": self.day_hours(6)}
+        parts = [f"{name} {_hours_text(hours)}" for name, hours in days.items()]
+        if days["Sat"] == days["Mon-Fri"] and days["Sun"] == days["Mon-Fri"]:
+            parts = [f"every day {_hours_text(days['Mon-Fri'])}"]
+        elif days["Sat"] == days["Mon-Fri"]:
+            parts = [f"Mon-Sat {_hours_text(days['Mon-Fri'])}", parts[2]]
+        return ", ".join(parts)
+
+
+def _hours_text(hours: tuple[int, int] | None) -> str:
+    if hours is None:
+        return "closed"
+    if hours == (0, 24):
+        return "default hours"
+    return f"{hours[0]:02d}:00-{hours[1]:02d}:00"
 
 
 class AgentBackend(models.TextChoices):

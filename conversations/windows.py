@@ -2,10 +2,12 @@
 
 The borrower's zone comes from the property state, the ZIP code, the contact state or the
 phone's area code (the first that tells); when none does, a text must suit the whole mainland.
-Every state those clues name may protect the borrower: the strictest rule applies. Replies and
-first contacts are exempt (send_sms decides that, not this module)."""
+Every state those clues name may protect the borrower: the strictest rule applies, weekday by
+weekday. Whether a first text or a live reply may go outside the hours is each state's rule too
+(`exempt_from_window`); send_sms asks."""
 
 import logging
+from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -63,16 +65,29 @@ class Location:
     states: tuple[str, ...]
 
 
+Hours = tuple[int, int] | None  # (start, end) in local hours, end exclusive; None: closed
+ALL_DAY: Hours = (0, 24)
+DAYS_SEARCHED = 370  # a window closed every day for a year has no opening
+
+
 @dataclass(frozen=True)
 class Window:
-    start_hour: int
-    end_hour: int
+    """The borrower's contact window: hours per weekday (Monday first) in each zone they may be
+    in, holidays, the cap, and which texts may go outside the hours."""
+
+    week: tuple[Hours, ...]
     max_per_24h: int | None
     paused: bool
     zones: tuple[str, ...] = ("America/Chicago",)
-    skip_sundays: bool = False
     # Holiday calendars that apply: None is the federal one, "AL" Alabama's own, and so on.
     holiday_calendars: tuple[str | None, ...] = ()
+    first_contact_exempt: bool = True
+    live_reply_exempt: bool = True
+    cap_counts_calls: bool = False
+    states: tuple[str, ...] = ()  # the rules that made it, "*" first
+
+    def hours_on(self, day: date) -> Hours:
+        return None if self.is_holiday(day) else self.week[day.weekday()]
 
     def closed_reason(self, moment: datetime) -> str | None:
         """Why `moment` is outside the window in one of the zones, or None when it is inside."""
@@ -80,40 +95,57 @@ class Window:
             local = moment.astimezone(ZoneInfo(zone))
             if self.is_holiday(local.date()):
                 return "holiday"
-            if not (self.start_hour <= local.hour < self.end_hour) or self._is_rest_day(local.date()):
+            if not _within(self.week[local.weekday()], local.hour):
                 return "outside_contact_window"
         return None
 
     def is_holiday(self, day: date) -> bool:
         return any(day in holiday_calendar(subdivision) for subdivision in self.holiday_calendars)
 
-    def _is_rest_day(self, day: date) -> bool:
-        return self.skip_sundays and day.weekday() == 6
-
     def next_opening(self, after: datetime) -> datetime | None:
         """The first moment at or after `after` inside the window in every zone, or None."""
         candidate = after
         for _ in range(MAX_SEARCH_STEPS):
-            latest = max(self._next_local_opening(candidate, zone) for zone in self.zones)
+            openings = [self._next_local_opening(candidate, zone) for zone in self.zones]
+            if None in openings:
+                return None
+            latest = max(openings)
             if latest == candidate:
                 return candidate
             candidate = latest
         return None
 
-    def _next_local_opening(self, moment: datetime, zone: str) -> datetime:
+    def _next_local_opening(self, moment: datetime, zone: str) -> datetime | None:
         local = moment.astimezone(ZoneInfo(zone))
-        day = local.date()
-        if self.start_hour <= local.hour < self.end_hour and self._is_open_day(day):
+        day, hours = local.date(), self.hours_on(local.date())
+        if _within(hours, local.hour):
             return moment
-        if local.hour >= self.start_hour:
-            day += timedelta(days=1)
-        while not self._is_open_day(day):
-            day += timedelta(days=1)
-        opening = datetime(day.year, day.month, day.day, self.start_hour, tzinfo=ZoneInfo(zone))
+        if hours is None or local.hour >= hours[0]:
+            day, hours = self._next_open_day(day + timedelta(days=1))
+            if day is None:
+                return None
+        opening = datetime(day.year, day.month, day.day, hours[0], tzinfo=ZoneInfo(zone))
         return opening.astimezone(moment.tzinfo)
 
-    def _is_open_day(self, day: date) -> bool:
-        return not (self.is_holiday(day) or self._is_rest_day(day))
+    def _next_open_day(self, day: date) -> tuple[date | None, Hours]:
+        for _ in range(DAYS_SEARCHED):
+            hours = self.hours_on(day)
+            if hours is not None:
+                return day, hours
+            day += timedelta(days=1)
+        return None, None
+
+
+def _within(hours: Hours, hour: int) -> bool:
+    return hours is not None and hours[0] <= hour < hours[1]
+
+
+def narrower(first: Hours, second: Hours) -> Hours:
+    """The hours both allow; None (closed) when they do not overlap."""
+    if first is None or second is None:
+        return None
+    start, end = max(first[0], second[0]), min(first[1], second[1])
+    return (start, end) if start < end else None
 
 
 # --- Where the borrower is ----------------------------------------------------------------------
@@ -145,7 +177,8 @@ def phone_location(phone: str) -> tuple[str | None, str | None]:
 
 
 def _state_from_description(description: str) -> str | None:
-    # phonenumbers describes US area codes as "Florida" or "New York, NY".
+    # phonenumbers describes US area codes as "Florida", "New York, NY" or "Washington State".
+    description = description.removesuffix(" State")
     if description in STATE_CODES_BY_NAME:
         return STATE_CODES_BY_NAME[description]
     suffix = description.rsplit(", ", 1)[-1]
@@ -223,26 +256,37 @@ def window_for(lead) -> Window:
     """The strictest of the default window, the all-states rule and each state's own rule."""
     location = borrower_location(lead)
     rules = _rules(location.states)
-    start, end = settings.CONTACT_WINDOW_START_HOUR, settings.CONTACT_WINDOW_END_HOUR
-    caps, paused, skip_sundays = [], False, False
+    default = (settings.CONTACT_WINDOW_START_HOUR, settings.CONTACT_WINDOW_END_HOUR)
+    week = [default] * 7
     calendars = [None] if settings.CONTACT_WINDOW_SKIP_FEDERAL_HOLIDAYS else []
     for rule in rules:
-        start, end = max(start, rule.start_hour), min(end, rule.end_hour)
-        paused = paused or rule.paused
-        skip_sundays = skip_sundays or rule.skip_sundays
-        if rule.max_per_24h is not None:
-            caps.append(rule.max_per_24h)
+        week = [narrower(hours, rule.day_hours(weekday)) for weekday, hours in enumerate(week)]
         if rule.skip_state_holidays:
             calendars += location.states if rule.state == "*" else [rule.state]
+    caps = [rule for rule in rules if rule.max_per_24h is not None]
     return Window(
-        start_hour=start,
-        end_hour=end,
-        max_per_24h=min(caps) if caps else None,
-        paused=paused,
+        week=tuple(week),
+        max_per_24h=min((rule.max_per_24h for rule in caps), default=None),
+        paused=any(rule.paused for rule in rules),
         zones=location.zones,
-        skip_sundays=skip_sundays,
         holiday_calendars=tuple(dict.fromkeys(calendars)),
+        first_contact_exempt=all(rule.first_contact_exempt for rule in rules),
+        live_reply_exempt=all(rule.live_reply_exempt for rule in rules),
+        cap_counts_calls=any(rule.cap_counts_calls for rule in caps),
+        states=tuple(rule.state for rule in rules),
     )
+
+
+def exempt_from_window(window: Window, kind: str, *, live: bool) -> bool:
+    """Whether a text of this kind may go outside the window: compliance answers and staff
+    alerts always; the first text and live replies where every applicable rule allows it."""
+    if kind in (Kind.COMPLIANCE, Kind.SYSTEM):
+        return True
+    if kind == Kind.FIRST_CONTACT:
+        return window.first_contact_exempt
+    if kind in (Kind.REPLY, Kind.INTRODUCTION):
+        return live and window.live_reply_exempt
+    return False
 
 
 def next_opening(lead, after: datetime) -> datetime:
@@ -257,29 +301,50 @@ def next_opening(lead, after: datetime) -> datetime:
 
 # --- Frequency caps -----------------------------------------------------------------------------
 
+# Kinds counted against a cap: texts we start. Replies to a borrower who is texting us answer
+# their own messages; compliance answers are required. A first text counts where the state does
+# not exempt it.
+CAPPED_KINDS = (Kind.NURTURE, Kind.INTRODUCTION)
+CAP_PERIOD = timedelta(hours=24)
+# Sources of other contact attempts (calls) a state's cap may count: each takes
+# (lead, since, until) and returns the moments of its attempts in that span.
+ContactSource = Callable[..., list[datetime]]
+_call_sources: list[ContactSource] = []
 
-def _capped_texts(lead, now: datetime):
-    """Texts counted against the cap: everything we sent that the borrower did not ask for."""
+
+def register_call_source(source: ContactSource) -> None:
+    """Let calls count against caps that count calls and texts together (e.g. Florida's)."""
+    if source not in _call_sources:
+        _call_sources.append(source)
+
+
+def capped_texts(lead, since: datetime, until: datetime, *, first_contact_counts: bool = False):
+    kinds = [*CAPPED_KINDS, Kind.FIRST_CONTACT] if first_contact_counts else CAPPED_KINDS
     return Message.objects.filter(
-        lead=lead,
-        direction=Direction.OUTBOUND,
-        created_at__gt=now - timedelta(hours=24),
-        created_at__lte=now,
-    ).exclude(kind__in=[Kind.REPLY, Kind.COMPLIANCE, Kind.FIRST_CONTACT])
+        lead=lead, direction=Direction.OUTBOUND, kind__in=kinds, created_at__gt=since, created_at__lte=until
+    )
 
 
-def texts_in_last_24h(lead, now: datetime) -> int:
-    return _capped_texts(lead, now).count()
+def contact_attempts(lead, now: datetime, window: Window) -> list[datetime]:
+    """When we contacted the borrower in the 24 hours before `now`, as the window's cap counts:
+    texts we started, and calls too where a state counts both. Oldest first."""
+    since = now - CAP_PERIOD
+    texts = capped_texts(lead, since, now, first_contact_counts=not window.first_contact_exempt)
+    times = list(texts.values_list("created_at", flat=True))
+    if window.cap_counts_calls:
+        for source in _call_sources:
+            times += source(lead, since, now)
+    return sorted(times)
 
 
-def cap_frees_at(lead, now: datetime, cap: int | None) -> datetime:
+def cap_frees_at(lead, now: datetime, window: Window) -> datetime:
     """When the borrower may get another capped text: `now`, or when an old one ages out."""
-    if cap is None:
+    if window.max_per_24h is None:
         return now
-    times = list(_capped_texts(lead, now).order_by("created_at").values_list("created_at", flat=True))
-    if len(times) < cap:
+    times = contact_attempts(lead, now, window)
+    if len(times) < window.max_per_24h:
         return now
-    return times[len(times) - cap] + timedelta(hours=24, seconds=1)
+    return times[len(times) - window.max_per_24h] + CAP_PERIOD + timedelta(seconds=1)
 
 
 def next_allowed(lead, after: datetime) -> datetime | None:
@@ -291,7 +356,7 @@ def next_allowed(lead, after: datetime) -> datetime | None:
         moment = window.next_opening(moment)
         if moment is None:
             return None
-        frees = cap_frees_at(lead, moment, window.max_per_24h)
+        frees = cap_frees_at(lead, moment, window)
         if frees <= moment:
             return moment
         moment = frees
@@ -306,6 +371,6 @@ def block_reason(lead, now: datetime) -> str | None:
     closed = window.closed_reason(now)
     if closed:
         return closed
-    if window.max_per_24h is not None and texts_in_last_24h(lead, now) >= window.max_per_24h:
+    if window.max_per_24h is not None and len(contact_attempts(lead, now, window)) >= window.max_per_24h:
         return "frequency_cap"
     return None

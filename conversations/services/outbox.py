@@ -14,7 +14,7 @@ from conversations import signals, texts, windows
 from conversations.gateways import GatewayError, get_gateway
 from conversations.gateways.twilio import OPTED_OUT_CODE
 from conversations.models import (
-    LIVE_EXEMPT_KINDS,
+    HELD_KINDS,
     OPT_OUT_LINE_KINDS,
     WINDOW_EXEMPT_KINDS,
     Direction,
@@ -69,7 +69,7 @@ def send_sms(
         if reason:
             _record_refusal(lead, kind, body, reason)
             return SendResult(message=None, blocked_reason=reason)
-    held = _held_until(lead, kind, now) if lead is not None and kind in LIVE_EXEMPT_KINDS else None
+    held = _held_until(lead, kind, now) if lead is not None and kind in HELD_KINDS else None
     message = Message(
         lead=lead,
         direction=Direction.OUTBOUND,
@@ -102,7 +102,7 @@ def _block_reason(lead: Lead, kind: str, confirming_opt_out: bool, now: datetime
     reason = lead.contact_block_reason()
     if reason == "no_consent" and kind == Kind.COMPLIANCE:
         reason = None  # answering HELP from someone who texted us is not marketing
-    if reason or kind in WINDOW_EXEMPT_KINDS or kind in LIVE_EXEMPT_KINDS:
+    if reason or kind in WINDOW_EXEMPT_KINDS or kind in HELD_KINDS:
         return reason  # a reply outside a live conversation is held, not refused
     return windows.block_reason(lead, now)
 
@@ -124,13 +124,13 @@ def _conversation_live(lead: Lead, at: datetime) -> bool:
 
 
 def _held_until(lead: Lead, kind: str, now: datetime, *, asked_at: datetime | None = None) -> Hold | None:
-    """When a text must wait: never for a live reply (the borrower asked at `asked_at`, by
-    default now), else while texts are paused or the borrower's window is shut."""
-    if kind in WINDOW_EXEMPT_KINDS or (
-        kind in LIVE_EXEMPT_KINDS and _conversation_live(lead, asked_at or now)
-    ):
+    """When a text must wait: never when the borrower's state exempts it (a first text, or a
+    reply while the borrower is texting, who asked at `asked_at`, by default now), else while
+    texts are paused or the borrower's window is shut."""
+    window = windows.window_for(lead)
+    if windows.exempt_from_window(window, kind, live=_conversation_live(lead, asked_at or now)):
         return None
-    if windows.window_for(lead).paused:
+    if window.paused:
         return Hold(until=now + PAUSED_RECHECK, reason="paused")
     opening = windows.next_opening(lead, now)
     return Hold(until=opening, reason="outside_contact_window") if opening > now else None

@@ -9,7 +9,8 @@ pytestmark = pytest.mark.django_db
 
 def test_it_ships_an_all_states_rule_carrying_the_global_pause():
     rule = ContactRule.objects.get(state="*")
-    assert (rule.start_hour, rule.end_hour, rule.paused) == (8, 21, False)
+    # Blank hours: the environment's default window, which ops may widen or narrow.
+    assert (rule.start_hour, rule.end_hour, rule.paused) == (None, None, False)
 
 
 def test_it_pauses_and_resumes_scheduled_texts_from_the_list(admin_client):

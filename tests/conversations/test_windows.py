@@ -21,22 +21,27 @@ def at(zone: str, *parts: int) -> datetime:
     return datetime(*parts, tzinfo=ZoneInfo(zone))
 
 
+def illinois_lead(**fields):
+    """A borrower in a state with no contact rule of its own: the default 08:00-21:00."""
+    return LeadFactory(state="IL", zip_code="60601", phone="+13125550142", **fields)
+
+
 def texas_lead(**fields):
-    return LeadFactory(state="TX", phone="+15125550142", **fields)
+    return LeadFactory(state="TX", zip_code="78701", phone="+15125550142", **fields)
 
 
 # --- Hours in the borrower's own zone -----------------------------------------------------------
 
 
 def test_it_opens_at_eight_in_the_borrowers_own_zone():
-    lead = texas_lead()
+    lead = illinois_lead()
     assert windows.next_opening(lead, at(CENTRAL, 2026, 10, 6, 6, 30)) == at(CENTRAL, 2026, 10, 6, 8)
     assert windows.block_reason(lead, at(CENTRAL, 2026, 10, 6, 6, 30)) == "outside_contact_window"
     assert windows.block_reason(lead, at(CENTRAL, 2026, 10, 6, 8)) is None
 
 
 def test_it_moves_an_evening_text_to_the_next_morning():
-    lead = texas_lead()
+    lead = illinois_lead()
     assert windows.next_opening(lead, at(CENTRAL, 2026, 10, 6, 21, 0)) == at(CENTRAL, 2026, 10, 7, 8)
     assert windows.block_reason(lead, at(CENTRAL, 2026, 10, 6, 20, 59)) is None
 
@@ -92,7 +97,7 @@ def test_it_ignores_a_zip_code_that_is_not_one():
 
 
 def test_it_opens_at_eight_local_on_the_morning_clocks_spring_forward():
-    lead = texas_lead()
+    lead = illinois_lead()
     saturday_night = at(CENTRAL, 2026, 3, 7, 22)
     opening = windows.next_opening(lead, saturday_night)
     assert opening == datetime(2026, 3, 8, 13, tzinfo=UTC)  # 08:00 CDT, no longer UTC-6
@@ -100,7 +105,7 @@ def test_it_opens_at_eight_local_on_the_morning_clocks_spring_forward():
 
 
 def test_it_opens_at_eight_local_on_the_morning_clocks_fall_back():
-    lead = texas_lead()
+    lead = illinois_lead()
     opening = windows.next_opening(lead, at(CENTRAL, 2026, 10, 31, 22))
     assert opening == datetime(2026, 11, 1, 14, tzinfo=UTC)  # 08:00 CST, no longer UTC-5
 
@@ -122,9 +127,9 @@ def test_it_follows_arizona_which_keeps_standard_time_all_year():
 
 def test_it_applies_floridas_shorter_evening():
     florida = LeadFactory(state="FL", zip_code="33130", phone="+13055550142")
-    texas = texas_lead()
+    illinois = illinois_lead()
     assert windows.block_reason(florida, at(EASTERN, 2026, 10, 6, 20, 15)) == "outside_contact_window"
-    assert windows.block_reason(texas, at(CENTRAL, 2026, 10, 6, 20, 15)) is None
+    assert windows.block_reason(illinois, at(CENTRAL, 2026, 10, 6, 20, 15)) is None
 
 
 def test_it_protects_a_florida_resident_buying_in_another_state():
@@ -135,25 +140,25 @@ def test_it_protects_a_florida_resident_buying_in_another_state():
 def test_it_presumes_a_florida_area_code_is_a_floridian():
     lead = LeadFactory(state="GA", zip_code="", phone="+13055550142")
     assert "FL" in windows.borrower_location(lead).states
-    assert windows.window_for(lead).end_hour == 20
+    assert windows.window_for(lead).week[0] == (8, 20)
 
 
 def test_it_lets_an_admin_make_a_state_stricter():
-    ContactRule.objects.create(state="TX", start_hour=9, end_hour=19)
-    lead = texas_lead()
+    ContactRule.objects.create(state="IL", start_hour=9, end_hour=19)
+    lead = illinois_lead()
     assert windows.next_opening(lead, at(CENTRAL, 2026, 10, 6, 8, 30)) == at(CENTRAL, 2026, 10, 6, 9)
     assert windows.block_reason(lead, at(CENTRAL, 2026, 10, 6, 19)) == "outside_contact_window"
 
 
 def test_it_rejects_a_rule_whose_window_is_empty():
-    rule = ContactRule(state="TX", start_hour=20, end_hour=9)
-    with pytest.raises(ValidationError, match="start before it ends"):
+    rule = ContactRule(state="IL", start_hour=20, end_hour=9)
+    with pytest.raises(ValidationError, match="start before the end"):
         rule.full_clean()
 
 
 def test_it_skips_sundays_where_a_state_forbids_them():
-    ContactRule.objects.create(state="TX", skip_sundays=True)
-    lead = texas_lead()
+    ContactRule.objects.create(state="IL", skip_sundays=True)
+    lead = illinois_lead()
     saturday_evening = at(CENTRAL, 2026, 10, 17, 21)
     assert windows.next_opening(lead, saturday_evening) == at(CENTRAL, 2026, 10, 19, 8)
 
@@ -162,29 +167,28 @@ def test_it_skips_sundays_where_a_state_forbids_them():
 
 
 def test_it_sends_nothing_scheduled_on_thanksgiving():
-    lead = texas_lead()
+    lead = illinois_lead()
     thanksgiving = at(CENTRAL, 2026, 11, 26, 10)
     assert windows.block_reason(lead, thanksgiving) == "holiday"
     assert windows.next_opening(lead, thanksgiving) == at(CENTRAL, 2026, 11, 27, 8)
 
 
 def test_it_skips_the_observed_day_of_a_weekend_holiday():
-    lead = texas_lead()
+    lead = illinois_lead()
     # July 4th 2026 is a Saturday: the federal holiday is observed on Friday the 3rd.
     assert windows.next_opening(lead, at(CENTRAL, 2026, 7, 2, 21)) == at(CENTRAL, 2026, 7, 5, 8)
 
 
 def test_it_texts_on_holidays_when_ops_turn_that_off(settings):
     settings.CONTACT_WINDOW_SKIP_FEDERAL_HOLIDAYS = False
-    assert windows.block_reason(texas_lead(), at(CENTRAL, 2026, 11, 26, 10)) is None
+    assert windows.block_reason(illinois_lead(), at(CENTRAL, 2026, 11, 26, 10)) is None
 
 
 def test_it_skips_a_states_own_holidays_when_its_rule_says_so():
-    ContactRule.objects.create(state="AL", skip_state_holidays=True)
     alabama = LeadFactory(state="AL", zip_code="36104", phone="+13345550142")
     confederate_memorial_day = at(CENTRAL, 2026, 4, 27, 10)
     assert windows.block_reason(alabama, confederate_memorial_day) == "holiday"
-    assert windows.block_reason(texas_lead(), confederate_memorial_day) is None
+    assert windows.block_reason(illinois_lead(), confederate_memorial_day) is None
 
 
 # --- Frequency caps ------------------------------------------------------------------------------
@@ -243,19 +247,19 @@ def test_it_pauses_one_state_in_an_emergency():
     ContactRule.objects.filter(state="FL").update(paused=True)
     noon = at(EASTERN, 2026, 10, 6, 12)
     assert windows.block_reason(florida_lead(), noon) == "paused"
-    assert windows.block_reason(texas_lead(), noon) is None
+    assert windows.block_reason(illinois_lead(), noon) is None
 
 
 def test_it_pauses_every_state_with_the_all_states_rule():
     ContactRule.objects.update_or_create(state="*", defaults={"paused": True})
-    assert windows.block_reason(texas_lead(), at(CENTRAL, 2026, 10, 6, 12)) == "paused"
+    assert windows.block_reason(illinois_lead(), at(CENTRAL, 2026, 10, 6, 12)) == "paused"
 
 
 # --- Through send_sms ---------------------------------------------------------------------------
 
 
 def test_it_refuses_a_scheduled_text_at_night_and_records_why():
-    lead = texas_lead()
+    lead = illinois_lead()
     with time_machine.travel(at(CENTRAL, 2026, 10, 6, 22, 30), tick=False):
         result = send_sms(lead=lead, body="Checking in", kind=Kind.NURTURE, sender="nurture")
     assert result.blocked_reason == "outside_contact_window"
@@ -264,7 +268,7 @@ def test_it_refuses_a_scheduled_text_at_night_and_records_why():
 
 
 def test_it_still_answers_the_borrower_at_night():
-    lead = texas_lead()
+    lead = illinois_lead()
     with time_machine.travel(at(CENTRAL, 2026, 11, 26, 22, 30), tick=False):
         result = send_sms(lead=lead, body="Sure, here you go", kind=Kind.REPLY, sender="agent")
     assert result.queued
