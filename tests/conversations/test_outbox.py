@@ -214,7 +214,7 @@ def test_the_sweeper_is_scheduled_every_minute_by_a_migration():
 
 
 def test_a_nurture_text_retried_after_the_window_closed_waits_for_the_morning(fake_twilio, run_tasks):
-    lead = LeadFactory(state="FL")  # window 08:00-20:00
+    lead = LeadFactory(state="FL")  # 08:00-20:00; its Texas area code's rule opens at 09:00
     evening = datetime(2025, 6, 3, 19, 59, 50, tzinfo=EASTERN)
     fake_twilio.fail_next(status=500, code=20500)
     with time_machine.travel(evening, tick=False), run_tasks():
@@ -224,7 +224,7 @@ def test_a_nurture_text_retried_after_the_window_closed_waits_for_the_morning(fa
         services.outbox_sweep()
     held = Message.objects.get()
     assert held.status == MessageStatus.QUEUED
-    assert held.retry_at == datetime(2025, 6, 4, 8, 0, tzinfo=EASTERN)
+    assert held.retry_at == datetime(2025, 6, 4, 9, 0, tzinfo=EASTERN)
     assert len(fake_twilio.messages_created) == 1
 
     with time_machine.travel(held.retry_at, tick=False), run_tasks():
@@ -247,7 +247,7 @@ def test_a_lost_nurture_text_found_at_night_waits_for_the_morning(fake_twilio, r
 
     held = Message.objects.get()
     assert held.status == MessageStatus.QUEUED
-    assert held.retry_at == datetime(2025, 6, 4, 8, 0, tzinfo=CENTRAL)
+    assert held.retry_at == datetime(2025, 6, 4, 9, 0, tzinfo=CENTRAL)  # Texas opens at nine
     assert fake_twilio.messages_created == []
 
 

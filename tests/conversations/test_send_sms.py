@@ -220,12 +220,12 @@ def test_a_text_to_a_borrower_who_wrote_days_ago_waits_for_the_morning_instead_o
 
     held = result.message
     held.refresh_from_db()
-    morning = datetime(2025, 6, 4, 8, tzinfo=CENTRAL)
+    morning = datetime(2025, 6, 4, 9, tzinfo=CENTRAL)  # Texas opens at nine
     assert (held.status, held.retry_at) == (MessageStatus.QUEUED, morning)
     assert fake_twilio.messages_created == []
     event = lead.events.get(type="sms_deferred")
     assert datetime.fromisoformat(event.data["until"]) == morning
-    assert "2025-06-04 08:00" in event.description
+    assert "2025-06-04 09:00" in event.description
     assert not blocked_events(lead)
 
     with time_machine.travel(morning, tick=False), run_tasks():
@@ -256,7 +256,7 @@ def test_the_conversation_is_live_for_reply_live_minutes(settings):
 
     with at(23):
         assert officer_text(live).message.retry_at is None
-        assert officer_text(gone_quiet).message.retry_at == datetime(2025, 6, 4, 8, tzinfo=CENTRAL)
+        assert officer_text(gone_quiet).message.retry_at == datetime(2025, 6, 4, 9, tzinfo=CENTRAL)
 
 
 def test_a_reply_inside_the_window_goes_at_once_whenever_the_borrower_last_wrote(run_tasks):

@@ -87,10 +87,10 @@ def test_it_reengages_selected_aged_leads_and_reports_the_ones_it_may_not_text(a
     assert "1 lead(s) enrolled." in page
     assert "no SMS consent on file" in page and "status is closed_lost" in page
     aged.refresh_from_db()
-    # At once means at the next opening: 08:00 the next morning, not 22:00.
+    # At once means at the next opening: 09:00 (Texas) the next morning, not 22:00.
     assert (aged.nurture_cadence, aged.next_touch_at) == (
         "not_ready_yet",
-        datetime(2026, 10, 7, 8, tzinfo=CENTRAL),
+        datetime(2026, 10, 7, 9, tzinfo=CENTRAL),
     )
     assert not Enrollment.objects.filter(lead__in=[no_consent, lost]).exists()
 
@@ -137,7 +137,7 @@ def test_it_imports_a_csv_and_texts_only_rows_with_consent(admin_client, run_tas
         True,
         "Agreed on our 2024 web form",
     )
-    assert rosa.next_touch_at == datetime(2026, 10, 7, 8, tzinfo=CENTRAL)
+    assert rosa.next_touch_at == datetime(2026, 10, 7, 9, tzinfo=CENTRAL)  # Texas opens at nine
     assert not Lead.objects.filter(phone__in=["+15125550112", "+15125550113"]).exists()
     # No greeting at 23:00: aged leads get the cadence's texts, inside the window.
     assert not Message.objects.exists()

@@ -58,14 +58,14 @@ def test_it_never_sends_at_night_and_goes_at_the_next_opening(run_tasks):
     lead = LeadFactory(state="TX", phone="+15125550142", status="contacted")
     enroll(lead, "no_reply_yet", central(2026, 10, 6, 7, 45))
     enrollment = Enrollment.objects.get(lead=lead)
-    assert enrollment.next_run_at == central(2026, 10, 6, 8)
+    assert enrollment.next_run_at == central(2026, 10, 6, 9)  # Texas opens at nine
     # Due at night (the window narrowed after it was scheduled): moved, not sent.
     Enrollment.objects.filter(pk=enrollment.pk).update(next_run_at=central(2026, 10, 6, 22))
     assert dispatch_at(central(2026, 10, 6, 22, 1), run_tasks) == {"deferred": 1}
     assert nurture_texts(lead) == []
     lead.refresh_from_db()
-    assert lead.next_touch_at == central(2026, 10, 7, 8)
-    assert dispatch_at(central(2026, 10, 7, 8), run_tasks) == {"sent": 1}
+    assert lead.next_touch_at == central(2026, 10, 7, 9)
+    assert dispatch_at(central(2026, 10, 7, 9), run_tasks) == {"sent": 1}
 
 
 def test_it_runs_no_reply_yet_to_the_end_then_marks_the_lead_unresponsive(run_tasks):

@@ -61,7 +61,7 @@ def test_the_introduction_claimed_at_night_waits_for_the_borrowers_morning(
     assert result.won
     [intro] = introductions(lead)
     # The next opening is the 27th: the 26th is Thanksgiving, a federal holiday.
-    morning = datetime(2026, 11, 27, 8, 0, tzinfo=ZoneInfo("America/Chicago"))
+    morning = datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("America/Chicago"))  # Texas opens at nine
     assert (intro.status, intro.retry_at) == ("queued", morning)
     assert datetime.fromisoformat(lead.events.get(type="sms_deferred").data["until"]) == morning
     clock.move_to(morning)
