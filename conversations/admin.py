@@ -1,6 +1,12 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils import timezone
 
+from conversations import selectors
 from conversations.models import AgentTurn, ContactRule, LLMCall, Message, MessageStatus
+from leads.models import Lead
 
 
 @admin.register(Message)
@@ -34,12 +40,27 @@ class MessageAdmin(admin.ModelAdmin):
 @admin.register(ContactRule)
 class ContactRuleAdmin(admin.ModelAdmin):
     list_display = [
-        "state", "start_hour", "end_hour", "max_per_24h", "skip_sundays", "skip_state_holidays",
-        "paused", "note",
+        "state", "hours", "max_per_24h", "skip_state_holidays", "first_contact_exempt",
+        "live_reply_exempt", "paused", "citation", "checked_on",
     ]  # fmt: skip
-    list_editable = ["start_hour", "end_hour", "max_per_24h", "skip_sundays", "skip_state_holidays", "paused"]
-    list_filter = ["paused"]
+    list_editable = ["paused"]
+    list_filter = ["paused", "first_contact_exempt", "live_reply_exempt", "skip_sundays"]
+    search_fields = ["state", "citation", "note"]
     actions = ["pause", "resume"]
+    fieldsets = [
+        (None, {"fields": ["state", "paused"]}),
+        ("Hours (the borrower's local time)", {"fields": [
+            ("start_hour", "end_hour"), ("saturday_start_hour", "saturday_end_hour"),
+            ("sunday_start_hour", "sunday_end_hour"), "skip_sundays", "skip_state_holidays",
+        ]}),
+        ("Cap", {"fields": ["max_per_24h", "cap_counts_calls"]}),
+        ("Texts the borrower asked for", {"fields": ["first_contact_exempt", "live_reply_exempt"]}),
+        ("The law", {"fields": ["citation", "checked_on", "note"]}),
+    ]  # fmt: skip
+
+    @admin.display(description="Hours")
+    def hours(self, rule):
+        return rule.hours_summary()
 
     @admin.action(description="Pause scheduled texts (emergency; '*' pauses every state)")
     def pause(self, request, queryset):
@@ -50,6 +71,25 @@ class ContactRuleAdmin(admin.ModelAdmin):
     def resume(self, request, queryset):
         count = queryset.update(paused=False)
         self.message_user(request, f"{count} rule(s) resumed.")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.lead_outlook_view)
+        lead_url = path("lead/<uuid:lead_id>/", view, name="conversations_contactrule_lead")
+        return [lead_url, *super().get_urls()]
+
+    def lead_outlook_view(self, request, lead_id):
+        """When may we text this lead: its local time, the rules that apply, the next opening."""
+        if not request.user.has_perm("leads.view_lead"):
+            raise PermissionDenied
+        lead = get_object_or_404(Lead, pk=lead_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"When may we text {lead}?",
+            "lead": lead,
+            "outlook": selectors.contact_outlook(lead, timezone.now()),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/conversations/lead_outlook.html", context)
 
 
 class LLMCallInline(admin.TabularInline):

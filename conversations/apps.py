@@ -5,4 +5,4 @@ class ConversationsConfig(AppConfig):
     name = "conversations"
 
     def ready(self):
-        from conversations import receivers  # noqa: F401  (connects the signal receivers)
+        from conversations import checks, receivers  # noqa: F401  (registers checks, connects receivers)

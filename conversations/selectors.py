@@ -1,8 +1,10 @@
 """Reads of the conversation that other apps need."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from conversations.models import Direction, Message, Sender
+from conversations import windows
+from conversations.models import ContactRule, Direction, Message, Sender
 
 
 def officer_texted_since(*, lead_id, since: datetime) -> bool:
@@ -10,3 +12,61 @@ def officer_texted_since(*, lead_id, since: datetime) -> bool:
     return Message.objects.filter(
         lead_id=lead_id, direction=Direction.OUTBOUND, sender=Sender.OFFICER, created_at__gt=since
     ).exists()
+
+
+# --- When may we text this lead ------------------------------------------------------------------
+
+OUTLOOK_DAYS = 7
+REASONS = {
+    "paused": "texts are paused for this borrower's state (emergency switch)",
+    "holiday": "a holiday in the borrower's state",
+    "outside_contact_window": "outside the borrower's contact hours",
+    "frequency_cap": "the state's cap on texts per 24 hours is reached",
+    "opted_out": "the borrower opted out",
+    "do_not_contact": "marked do-not-contact",
+    "no_consent": "no SMS consent on file",
+}
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What ops need to answer "may we text this borrower, and when?"."""
+
+    local_now: datetime
+    location: windows.Location
+    window: windows.Window
+    rules: list[ContactRule]
+    scheduled_block: str | None  # why a scheduled text may not go now; None: it may
+    next_scheduled: datetime | None  # local time of the next moment one may
+    attempts_24h: int
+    days: list[tuple[date, str]]  # the coming week's hours in the borrower's zone
+
+    @property
+    def scheduled_block_text(self) -> str:
+        return REASONS.get(self.scheduled_block or "", self.scheduled_block or "")
+
+
+def contact_outlook(lead, now: datetime) -> Outlook:
+    """The borrower's local time, the rules that apply and when a scheduled text may next go."""
+    window = windows.window_for(lead)
+    zone = windows.borrower_timezone(lead)
+    blocked = lead.contact_block_reason() or ("paused" if window.paused else windows.block_reason(lead, now))
+    next_moment = None if lead.contact_block_reason() or window.paused else windows.next_allowed(lead, now)
+    today = now.astimezone(zone).date()
+    return Outlook(
+        local_now=now.astimezone(zone),
+        location=windows.borrower_location(lead),
+        window=window,
+        rules=list(ContactRule.objects.filter(state__in=window.states).order_by("state")),
+        scheduled_block=blocked,
+        next_scheduled=next_moment.astimezone(zone) if next_moment else None,
+        attempts_24h=len(windows.contact_attempts(lead, now, window)),
+        days=[_day_hours(window, today + timedelta(days=n)) for n in range(OUTLOOK_DAYS)],
+    )
+
+
+def _day_hours(window: windows.Window, day: date) -> tuple[date, str]:
+    if window.is_holiday(day):
+        return day, "closed (holiday)"
+    hours = window.hours_on(day)
+    return day, "closed" if hours is None else f"{hours[0]:02d}:00-{hours[1]:02d}:00"

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
 
 from leads import services
@@ -37,11 +38,11 @@ class LeadAdmin(admin.ModelAdmin):
         "id", "status", "assigned_officer", "temperature", "conversation", "timeline_view", "sms_consent",
         "consent_text", "consent_at", "consent_source", "opted_out_at", "do_not_contact",
         "created_at", "updated_at", "first_contact_at", "last_inbound_at", "last_outbound_at",
-        "nurture_cadence", "next_touch_at",
+        "nurture_cadence", "next_touch_at", "contact_window_link",
     ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["id", ("first_name", "last_name"), ("phone", "email"), ("state", "zip_code"), "language"]}),
-        ("Status", {"fields": [("status", "temperature"), "assigned_officer", "ai_paused", ("nurture_cadence", "next_touch_at")]}),
+        ("Status", {"fields": [("status", "temperature"), "assigned_officer", "ai_paused", ("nurture_cadence", "next_touch_at"), "contact_window_link"]}),
         ("Conversation", {"fields": ["conversation"]}),
         ("Qualification", {"fields": list(QUALIFICATION_FIELDS)}),
         ("Source", {"fields": [("source", "source_detail"), "external_id"]}),
@@ -60,6 +61,12 @@ class LeadAdmin(admin.ModelAdmin):
         if not lead.temperature:
             return "—"
         return format_html('<b style="color:{}">{}</b>', colors[lead.temperature], lead.temperature)
+
+    @admin.display(description="Contact window")
+    def contact_window_link(self, lead):
+        # The rules are the conversations app's: its admin page answers, linked by URL name.
+        url = reverse("admin:conversations_contactrule_lead", args=[lead.pk])
+        return format_html('<a href="{}">When may we text this lead?</a>', url)
 
     @admin.display(description="SMS thread")
     def conversation(self, lead):

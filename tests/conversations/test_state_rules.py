@@ -180,3 +180,12 @@ def test_ops_can_still_narrow_every_state_with_the_all_states_rule():
     illinois = LeadFactory(state="IL", zip_code="60601", phone="+13125550142")
     assert windows.block_reason(illinois, at(CENTRAL, 2026, 10, 6, 9, 30)) == "outside_contact_window"
     assert not Message.objects.exists()
+
+
+def test_it_warns_at_start_up_when_the_default_window_reaches_past_the_federal_hours(settings):
+    from conversations.checks import contact_window_within_tcpa_hours
+
+    assert contact_window_within_tcpa_hours(None) == []
+    settings.CONTACT_WINDOW_END_HOUR = 22
+    [warning] = contact_window_within_tcpa_hours(None)
+    assert warning.id == "conversations.W001" and "64.1200(c)(1)" in warning.msg

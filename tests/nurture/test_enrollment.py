@@ -53,7 +53,9 @@ def test_it_shows_the_first_nudge_of_a_night_inquiry_at_the_next_morning(api, ru
     with time_machine.travel(datetime(2026, 10, 6, 23, 30, tzinfo=CENTRAL), tick=False):
         lead_id = post_lead(api, run_tasks)
         nurture = nurture_view(api, lead_id)
-    assert parse_datetime(nurture["next_touch_at"]) == datetime(2026, 10, 7, 9, tzinfo=CENTRAL)  # Texas: 09:00
+    assert parse_datetime(nurture["next_touch_at"]) == datetime(
+        2026, 10, 7, 9, tzinfo=CENTRAL
+    )  # Texas: 09:00
 
 
 def test_it_stops_nudging_when_the_borrower_replies_and_qualifies_them_again(api, run_tasks):
