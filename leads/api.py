@@ -2,9 +2,11 @@
 
 import hashlib
 import json
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -94,19 +96,53 @@ class ContactFieldsSerializer(serializers.Serializer):
     )
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """Only JSON true or false: "yes", 1 or "true" are a 400, not a guess about consent."""
+
+    default_error_messages = {"invalid": "Send a JSON boolean: true or false."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid")
+
+
 class LeadCreateInput(ContactFieldsSerializer, QualificationSerializer):
     phone = serializers.CharField(max_length=40)
     source = LenientChoiceField(choices=Source.choices, default=Source.WEB)
     source_detail = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     external_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    sms_consent = serializers.BooleanField(default=False)
-    consent_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    sms_consent = StrictBooleanField(
+        default=False, help_text="JSON true or false. Without consent_text the lead is stored but not texted."
+    )
+    consent_text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text="The disclosure the borrower agreed to",
+    )
+    consent_at = serializers.DateTimeField(
+        required=False, help_text="When the borrower agreed (default: now)"
+    )
+    consent_ip = serializers.IPAddressField(
+        required=False, allow_blank=True, help_text="The borrower's IP address"
+    )
+    consent_user_agent = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    consent_page_url = serializers.URLField(required=False, allow_blank=True, max_length=2000)
+    trustedform_cert_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    jornaya_leadid = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
     def validate_phone(self, value):
         try:
             return normalize_phone(value)
         except ApplicationError as error:
             raise ValidationError(error.message) from None
+
+    def validate_consent_at(self, value):
+        if value > timezone.now() + CONSENT_CLOCK_SKEW:
+            raise ValidationError("Consent cannot have been given in the future.")
+        return value
 
 
 class LeadUpdateInput(ContactFieldsSerializer, QualificationSerializer):
@@ -130,12 +166,14 @@ class LeadOutput(serializers.ModelSerializer):
     qualification = serializers.SerializerMethodField()
     assigned_officer = serializers.SerializerMethodField()
     nurture = serializers.SerializerMethodField()
+    not_texted_reason = serializers.SerializerMethodField()
 
     class Meta:
         model = Lead
         fields = [
             "id", "first_name", "last_name", "phone", "email", "state", "zip_code", "source",
-            "source_detail", "external_id", "language", "sms_consent", "consent_at", "status",
+            "source_detail", "external_id", "language", "sms_consent", "consent_at",
+            "not_texted_reason", "status",
             "temperature", "qualification", "assigned_officer", "nurture", "created_at",
             "updated_at", "first_contact_at", "last_inbound_at", "opted_out_at",
         ]  # fmt: skip
@@ -150,6 +188,16 @@ class LeadOutput(serializers.ModelSerializer):
         if officer is None:
             return None
         return {"id": officer.pk, "name": officer.name, "nmls_id": officer.nmls_id}
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=["no_consent", "no_consent_text", "opted_out", "do_not_contact", "dnc_list"],
+            allow_null=True,
+            help_text="Why the borrower is not texted; null when they may be",
+        )
+    )
+    def get_not_texted_reason(self, lead) -> str | None:
+        return lead.contact_block_reason() or ("dnc_list" if services.dnc_listed(lead.phone) else None)
 
     @extend_schema_field(NurtureOutput(allow_null=True))
     def get_nurture(self, lead) -> dict | None:
@@ -174,6 +222,8 @@ class EventOutput(serializers.ModelSerializer):
 
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
+# A web form's clock may run a little ahead of ours.
+CONSENT_CLOCK_SKEW = timedelta(minutes=5)
 UNCHANGEABLE_FIELDS = {
     "phone": "The phone cannot be changed: post a new inquiry with the new number.",
     "id": "Read-only.",
@@ -300,6 +350,7 @@ class LeadViewSet(ViewSet):
             qualification={f: data.get(f) for f in QUALIFICATION_FIELDS},
             sms_consent=data["sms_consent"],
             consent_text=data["consent_text"],
+            consent_evidence={f: data.get(f) for f in ("consent_at", *services.CONSENT_EVIDENCE_FIELDS)},
             payload=json.loads(json.dumps(request.data, default=str)),
         )
 

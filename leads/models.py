@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -54,6 +55,12 @@ class Lead(models.Model):
     consent_text = models.TextField(blank=True)
     consent_at = models.DateTimeField(null=True, blank=True)
     consent_source = models.CharField(max_length=200, blank=True)
+    # Evidence a web form captured when the borrower agreed (the inquiry keeps its own copy).
+    consent_ip = models.GenericIPAddressField(null=True, blank=True)
+    consent_user_agent = models.TextField(blank=True)
+    consent_page_url = models.URLField(max_length=2000, blank=True)
+    trustedform_cert_url = models.URLField(max_length=500, blank=True)
+    jornaya_leadid = models.CharField(max_length=100, blank=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
     do_not_contact = models.BooleanField(default=False)
     # Set while a person (an officer) is talking to the borrower: the assistant stays quiet.
@@ -99,13 +106,16 @@ class Lead(models.Model):
         return self.status not in CLOSED_STATUSES
 
     def contact_block_reason(self) -> str | None:
-        """Why this borrower may not be texted, or None when they may."""
+        """Why this borrower may not be texted, or None when they may (the company-wide
+        do-not-contact list aside: leads.services.dnc_listed)."""
         if self.do_not_contact:
             return "do_not_contact"
         if self.opted_out_at:
             return "opted_out"
         if not self.sms_consent:
             return "no_consent"
+        if settings.REQUIRE_CONSENT_TEXT and not self.consent_text.strip():
+            return "no_consent_text"
         return None
 
     def is_contactable(self) -> bool:
@@ -133,6 +143,12 @@ class Inquiry(models.Model):
     submitted_by = models.CharField(max_length=200, blank=True, help_text="API client or user")
     sms_consent = models.BooleanField(default=False)
     consent_text = models.TextField(blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True, help_text="When the borrower agreed")
+    consent_ip = models.GenericIPAddressField(null=True, blank=True)
+    consent_user_agent = models.TextField(blank=True)
+    consent_page_url = models.URLField(max_length=2000, blank=True)
+    trustedform_cert_url = models.URLField(max_length=500, blank=True)
+    jornaya_leadid = models.CharField(max_length=100, blank=True)
     payload = models.JSONField(default=dict, help_text="The submission as received")
 
     class Meta:
@@ -158,6 +174,24 @@ class LeadEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DoNotContactNumber(models.Model):
+    """A number never to text, whoever it belongs to: the company's own list, a purchased
+    litigator list, a number a borrower asked by phone never to be texted at."""
+
+    phone = models.CharField(max_length=20, unique=True, help_text="E.164, e.g. +15125550100")
+    reason = models.CharField(max_length=300, blank=True)
+    source = models.CharField(max_length=20, help_text="api, admin, csv, opt-out")
+    added_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "do-not-contact number"
+
+    def __str__(self):
+        return self.phone
 
 
 class IdempotencyRecord(models.Model):

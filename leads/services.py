@@ -1,5 +1,8 @@
 """Every write to a lead goes through here, and every change leaves a LeadEvent."""
 
+import csv
+import io
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -8,11 +11,20 @@ from django.utils import timezone
 
 from leads import signals
 from leads.choices import CLOSED_STATUSES, QUALIFICATION_FIELDS, LeadStatus
-from leads.models import Inquiry, Lead, LeadEvent
+from leads.models import DoNotContactNumber, Inquiry, Lead, LeadEvent
 from leads.phones import normalize_phone
 from mortgage_sms.errors import ApplicationError
 
 CONTACT_FIELDS = ("first_name", "last_name", "email", "state", "zip_code")
+# What a web form can prove about the borrower's agreement, beyond the words and the time.
+CONSENT_EVIDENCE_FIELDS = (
+    "consent_ip", "consent_user_agent", "consent_page_url", "trustedform_cert_url", "jornaya_leadid",
+)  # fmt: skip
+NOT_TEXTED_REASONS = {
+    "no_consent": "No SMS consent on the inquiry: stored, never texted.",
+    "no_consent_text": "Consent given without the disclosure text the borrower agreed to: stored, "
+    "not texted. Send consent_text (or switch REQUIRE_CONSENT_TEXT off).",
+}
 # Statuses a person leaves only through their own service (opt-in, a CRM lifting the block).
 STICKY_STATUSES = (LeadStatus.OPTED_OUT, LeadStatus.DO_NOT_CONTACT)
 
@@ -41,11 +53,16 @@ def lead_intake(
     qualification: dict | None = None,
     sms_consent: bool = False,
     consent_text: str = "",
+    consent_evidence: dict | None = None,
     source_detail: str = "",
     external_id: str = "",
     payload: dict | None = None,
 ) -> IntakeResult:
-    """Store an inquiry: a new lead, or appended to the open lead with the same phone."""
+    """Store an inquiry: a new lead, or appended to the open lead with the same phone.
+
+    consent_evidence: consent_at (when the borrower agreed; default now) and any of
+    CONSENT_EVIDENCE_FIELDS."""
+    evidence = {k: v for k, v in (consent_evidence or {}).items() if v not in (None, "")}
     inquiry_fields = dict(
         source=source,
         source_detail=source_detail,
@@ -53,6 +70,8 @@ def lead_intake(
         submitted_by=submitted_by,
         sms_consent=sms_consent,
         consent_text=consent_text,
+        consent_at=evidence.pop("consent_at", None) or (timezone.now() if sms_consent else None),
+        **evidence,
         payload=payload or {},
     )
     values = dict(
@@ -100,20 +119,16 @@ def _open_lead(phone, contact, qualification, inquiry_fields) -> IntakeResult:
         description=f"New {lead.get_source_display()} inquiry.",
         data={"inquiry_id": inquiry.pk, "sms_consent": lead.sms_consent},
     )
-    if lead.sms_consent and not lead.consent_text.strip():
+    reason = lead.contact_block_reason()
+    if reason in NOT_TEXTED_REASONS:
+        lead_event_record(
+            lead=lead, type="not_contacted", description=NOT_TEXTED_REASONS[reason], data={"reason": reason}
+        )
+    elif not lead.consent_text.strip():
         lead_event_record(
             lead=lead,
             type="consent_text_missing",
-            actor="system",
             description="Consent given without the consent language: ask the source to send it.",
-        )
-    if not lead.sms_consent:
-        lead_event_record(
-            lead=lead,
-            type="not_contacted",
-            actor="system",
-            description="No SMS consent on the inquiry: stored, never texted.",
-            data={"reason": "no_consent"},
         )
     signals.lead_created.send(sender=Lead, lead=lead, inquiry=inquiry)
     return IntakeResult(lead=lead, inquiry=inquiry, created=True)
@@ -123,10 +138,13 @@ def _append_inquiry(lead, contact, qualification, inquiry_fields) -> IntakeResul
     changed = [f for f, v in contact.items() if not getattr(lead, f)]
     for field in changed:
         setattr(lead, field, contact[field])
-    consent_granted = inquiry_fields["sms_consent"] and not lead.sms_consent
+    # New consent, or the disclosure text that was missing from the first one.
+    consent_granted = inquiry_fields["sms_consent"] and (
+        not lead.sms_consent or (not lead.consent_text.strip() and inquiry_fields["consent_text"].strip())
+    )
     if consent_granted:
         _apply_consent(lead, inquiry_fields)
-        changed += ["sms_consent", "consent_text", "consent_at", "consent_source"]
+        changed += ["sms_consent", "consent_text", "consent_at", "consent_source", *CONSENT_EVIDENCE_FIELDS]
     if changed:
         lead.save(update_fields=[*changed, "updated_at"])
     inquiry = Inquiry.objects.create(lead=lead, **inquiry_fields)
@@ -148,8 +166,10 @@ def _apply_consent(lead: Lead, inquiry_fields: dict) -> None:
         return
     lead.sms_consent = True
     lead.consent_text = inquiry_fields["consent_text"]
-    lead.consent_at = timezone.now()
+    lead.consent_at = inquiry_fields["consent_at"]
     lead.consent_source = f"{inquiry_fields['source']} inquiry via {inquiry_fields['submitted_by']}"
+    for field in CONSENT_EVIDENCE_FIELDS:
+        setattr(lead, field, inquiry_fields.get(field) or Lead._meta.get_field(field).get_default())
 
 
 def lead_update_qualification(*, lead: Lead, changes: dict, actor: str) -> dict:
@@ -236,8 +256,9 @@ def _transition(lead: Lead, status: str, *, actor: str, reason: str, data: dict 
 
 
 @transaction.atomic
-def lead_opt_out(*, lead: Lead, words: str, actor: str = "borrower") -> bool:
-    """The borrower revoked consent. Returns False if they already had."""
+def lead_opt_out(*, lead: Lead, words: str, actor: str = "borrower", channel: str = "sms") -> bool:
+    """The borrower revoked consent (by text, or by phone, e-mail or in person, recorded by
+    staff: `channel`). Returns False if they already had."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if lead.opted_out_at:
         return False
@@ -249,8 +270,8 @@ def lead_opt_out(*, lead: Lead, words: str, actor: str = "borrower") -> bool:
         lead=lead,
         type="opted_out",
         actor=actor,
-        description=f"Opted out: {words!r}",
-        data={"words": words, "previous_status": previous},
+        description=f"Opted out ({channel}): {words!r}",
+        data={"words": words, "channel": channel, "previous_status": previous},
     )
     signals.lead_status_changed.send(
         sender=Lead, lead=lead, old_status=previous, new_status=LeadStatus.OPTED_OUT, actor=actor
@@ -386,3 +407,74 @@ def lead_set_ai_paused(*, lead: Lead, paused: bool, actor: str) -> None:
         actor=actor,
         description="The assistant steps back." if paused else "The assistant is back on.",
     )
+
+
+# --- The do-not-contact list (numbers, beyond one lead) -------------------------------------------
+
+
+def dnc_listed(phone: str) -> bool:
+    return bool(phone) and DoNotContactNumber.objects.filter(phone=phone).exists()
+
+
+def dnc_add(*, phone: str, reason: str, source: str, actor: str) -> tuple[DoNotContactNumber, bool]:
+    """Put a number on the list (once); every lead with it gets a timeline entry. Returns the
+    entry and whether it is new. The number is normalised; a bad one is an ApplicationError."""
+    phone = normalize_phone(phone)
+    entry, created = DoNotContactNumber.objects.get_or_create(
+        phone=phone, defaults={"reason": reason[:300], "source": source, "added_by": actor}
+    )
+    if created:
+        for lead in Lead.objects.filter(phone=phone):
+            lead_event_record(
+                lead=lead,
+                type="dnc_listed",
+                actor=actor,
+                description=f"The number was put on the do-not-contact list ({source}): {reason}",
+                data={"reason": reason, "source": source},
+            )
+    return entry, created
+
+
+@dataclass
+class DncImportReport:
+    added: int = 0
+    already: int = 0
+    rejected: list[tuple[int, str, str]] = dataclasses.field(default_factory=list)  # (line, value, why)
+
+
+DNC_MAX_ROWS = 200_000
+
+
+def dnc_import_csv(*, raw: bytes, actor: str, default_reason: str) -> DncImportReport:
+    """Numbers from a CSV with a `phone` column (and optionally `reason`): a litigator list, the
+    company's own list. Safe to run twice."""
+    rows = _dnc_rows(raw)
+    report = DncImportReport()
+    for line, row in enumerate(rows, start=2):
+        try:
+            _, created = dnc_add(
+                phone=row.get("phone", ""),
+                reason=row.get("reason") or default_reason,
+                source="csv",
+                actor=actor,
+            )
+        except ApplicationError as error:
+            report.rejected.append((line, row.get("phone", ""), error.message))
+            continue
+        report.added += created
+        report.already += not created
+    return report
+
+
+def _dnc_rows(raw: bytes) -> list[dict]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApplicationError("Save the file as CSV in UTF-8.", field="file") from None
+    reader = csv.DictReader(io.StringIO(text))
+    if "phone" not in {(c or "").strip().lower() for c in reader.fieldnames or []}:
+        raise ApplicationError("The file needs a 'phone' column.", field="file")
+    rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
+    if len(rows) > DNC_MAX_ROWS:
+        raise ApplicationError(f"At most {DNC_MAX_ROWS} rows per file; split it.", field="file")
+    return rows

@@ -109,6 +109,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="leads@localhost")
 COMPANY_NAME = env("COMPANY_NAME", default="Acme Home Loans")
 COMPANY_NMLS_ID = env("COMPANY_NMLS_ID", default="000000")
 SUPPORT_CONTACT = env("SUPPORT_CONTACT", default="support@example.com")
+# A lead whose consent arrived without the disclosure text the borrower agreed to is stored but
+# not texted: without the words, the consent cannot be proven. Ops may switch that off.
+REQUIRE_CONSENT_TEXT = env.bool("REQUIRE_CONSENT_TEXT", default=True)
 
 # --- SMS -------------------------------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", default="console")

@@ -101,6 +101,8 @@ def _import_row(line: int, row: dict, cadence: Cadence, actor: str, consent_text
         contact, qualification = _clean_fields(row)
     except ApplicationError as error:
         return RowResult(line, phone, Outcome.REJECTED, error.message)
+    if lead_services.dnc_listed(phone):
+        return RowResult(line, phone, Outcome.NOT_TEXTED, "on the do-not-contact list")
     lead = Lead.objects.filter(phone=phone).exclude(status__in=CLOSED_STATUSES).first()
     if lead is None or not lead.sms_consent:
         lead = lead_services.lead_intake(

@@ -73,7 +73,7 @@ def enrollment_start(
     start_now: the first step goes at the next opening instead of after its delay."""
     now = now or timezone.now()
     first = cadence.steps.order_by("position").first()
-    lead.refresh_from_db(fields=["sms_consent", "opted_out_at", "do_not_contact"])
+    lead.refresh_from_db(fields=["sms_consent", "consent_text", "opted_out_at", "do_not_contact"])
     if first is None or not cadence.active or not lead.is_contactable():
         return None
     due = now if start_now else step_due(lead=lead, step=first, anchor=now)
@@ -193,11 +193,18 @@ class ReengagementReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (who, why)
 
 
+REFUSALS = {
+    "no_consent": "no SMS consent on file",
+    "no_consent_text": "no consent disclosure text on file",
+    "dnc_list": "on the do-not-contact list",
+}
+
+
 def reengagement_refusal(lead: Lead) -> str | None:
     """Why this lead cannot be re-engaged, in words for the admin; None when it can."""
-    blocked = lead.contact_block_reason()
+    blocked = lead.contact_block_reason() or ("dnc_list" if lead_services.dnc_listed(lead.phone) else None)
     if blocked:
-        return {"no_consent": "no SMS consent on file"}.get(blocked, blocked.replace("_", "-"))
+        return REFUSALS.get(blocked, blocked.replace("_", "-"))
     if lead.status not in NURTURABLE_STATUSES:
         return f"status is {lead.status}"
     current = active_enrollment(lead.pk)

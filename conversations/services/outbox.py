@@ -96,11 +96,13 @@ def send_sms(
 
 
 def _block_reason(lead: Lead, kind: str, confirming_opt_out: bool, now: datetime) -> str | None:
-    lead.refresh_from_db(fields=["opted_out_at", "do_not_contact", "sms_consent", "last_inbound_at"])
+    lead.refresh_from_db(
+        fields=["opted_out_at", "do_not_contact", "sms_consent", "consent_text", "last_inbound_at"]
+    )
     if confirming_opt_out:
         return None  # the one confirmation that follows STOP
-    reason = lead.contact_block_reason()
-    if reason == "no_consent" and kind == Kind.COMPLIANCE:
+    reason = lead.contact_block_reason() or ("dnc_list" if lead_services.dnc_listed(lead.phone) else None)
+    if reason in ("no_consent", "no_consent_text") and kind == Kind.COMPLIANCE:
         reason = None  # answering HELP from someone who texted us is not marketing
     if reason or kind in WINDOW_EXEMPT_KINDS or kind in HELD_KINDS:
         return reason  # a reply outside a live conversation is held, not refused
@@ -208,6 +210,8 @@ def _late_block_reason(message: Message) -> str | None:
         return "do_not_contact"
     if lead.opted_out_at:
         return "opted_out"
+    if lead_services.dnc_listed(message.to_number):
+        return "dnc_list"
     return None
 
 
