@@ -1,8 +1,8 @@
 """Every write to a lead goes through here, and every change leaves a LeadEvent."""
 
 import csv
-import io
 import dataclasses
+import io
 from dataclasses import dataclass
 from datetime import datetime
 
