@@ -99,7 +99,10 @@ class ContactFieldsSerializer(serializers.Serializer):
 class StrictBooleanField(serializers.BooleanField):
     """Only JSON true or false: "yes", 1 or "true" are a 400, not a guess about consent."""
 
-    default_error_messages = {"invalid": "Send a JSON boolean: true or false."}
+    default_error_messages = {
+        "invalid": "Send a JSON boolean: true or false.",
+        "null": "Send a JSON boolean: true or false.",
+    }
 
     def to_internal_value(self, data):
         if isinstance(data, bool):
