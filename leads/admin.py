@@ -1,11 +1,37 @@
+import json
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from leads import services
+from leads import selectors, services
 from leads.choices import QUALIFICATION_FIELDS
-from leads.models import IdempotencyRecord, Inquiry, Lead, LeadEvent
+from leads.models import DoNotContactNumber, IdempotencyRecord, Inquiry, Lead, LeadEvent
+from mortgage_sms.errors import ApplicationError
+
+OPT_OUT_CHANNELS = [
+    ("phone", "by phone"),
+    ("email", "by e-mail"),
+    ("in_person", "in person"),
+    ("other", "other"),
+]
+
+
+class RecordOptOutForm(ActionForm):
+    words = forms.CharField(
+        required=False,
+        label="Borrower's words",
+        widget=forms.TextInput(attrs={"size": 40}),
+        help_text="What the borrower said, as they said it",
+    )
+    channel = forms.ChoiceField(required=False, choices=[("", "— channel —"), *OPT_OUT_CHANNELS])
 
 
 class InquiryInline(admin.TabularInline):
@@ -32,13 +58,15 @@ class LeadAdmin(admin.ModelAdmin):
     list_select_related = ["assigned_officer"]
     list_per_page = 50
     inlines = [InquiryInline]
-    actions = ["mark_do_not_contact"]
+    actions = ["record_opt_out", "mark_do_not_contact"]
+    action_form = RecordOptOutForm
     # The officer changes only through routing (license check, offer history): its actions.
     readonly_fields = [
         "id", "status", "assigned_officer", "temperature", "conversation", "timeline_view", "sms_consent",
         "consent_text", "consent_at", "consent_source", "opted_out_at", "do_not_contact",
         "created_at", "updated_at", "first_contact_at", "last_inbound_at", "last_outbound_at",
-        "nurture_cadence", "next_touch_at", "contact_window_link",
+        "nurture_cadence", "next_touch_at", "contact_window_link", "consent_ip", "consent_user_agent",
+        "consent_page_url", "trustedform_cert_url", "jornaya_leadid", "consent_record_links",
     ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["id", ("first_name", "last_name"), ("phone", "email"), ("state", "zip_code"), "language"]}),
@@ -46,7 +74,7 @@ class LeadAdmin(admin.ModelAdmin):
         ("Conversation", {"fields": ["conversation"]}),
         ("Qualification", {"fields": list(QUALIFICATION_FIELDS)}),
         ("Source", {"fields": [("source", "source_detail"), "external_id"]}),
-        ("Consent (prior express written consent)", {"fields": ["sms_consent", "consent_text", "consent_at", "consent_source", "opted_out_at", "do_not_contact"]}),
+        ("Consent (prior express written consent)", {"fields": ["consent_record_links", "sms_consent", "consent_text", "consent_at", "consent_source", ("consent_ip", "jornaya_leadid"), "consent_user_agent", "consent_page_url", "trustedform_cert_url", "opted_out_at", "do_not_contact"]}),
         ("Timeline", {"fields": ["timeline_view"]}),
         ("Dates", {"classes": ["collapse"], "fields": ["created_at", "updated_at", "first_contact_at", "last_inbound_at", "last_outbound_at"]}),
     ]  # fmt: skip
@@ -78,6 +106,64 @@ class LeadAdmin(admin.ModelAdmin):
     def timeline_view(self, lead):
         events = lead.events.order_by("created_at", "id") if lead.pk else []
         return render_to_string("admin/leads/timeline.html", {"events": events})
+
+    @admin.display(description="Consent record")
+    def consent_record_links(self, lead):
+        if not lead.pk:
+            return "—"
+        base = reverse("admin:leads_lead_consent_record", args=[lead.pk])
+        return format_html(
+            '<a href="{}" target="_blank">Printable</a> · <a href="{}?format=json">Download JSON</a>',
+            base,
+            base,
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.consent_record_view)
+        record = path("<uuid:lead_id>/consent-record/", view, name="leads_lead_consent_record")
+        return [record, *super().get_urls()]
+
+    def consent_record_view(self, request, lead_id):
+        """The consent record as JSON (?format=json) or a printable page; each download is logged."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        lead = get_object_or_404(Lead, pk=lead_id)
+        record = selectors.consent_record(lead, generated_at=timezone.now())
+        services.lead_event_record(
+            lead=lead,
+            type="consent_record_viewed",
+            actor=f"admin:{request.user}",
+            data={"format": request.GET.get("format", "html")},
+        )
+        if request.GET.get("format") == "json":
+            response = HttpResponse(
+                json.dumps(record, indent=2, default=str), content_type="application/json"
+            )
+            response["Content-Disposition"] = f'attachment; filename="consent-record-{lead.pk}.json"'
+            return response
+        return render(request, "admin/leads/consent_record.html", {"lead": lead, "record": record})
+
+    @admin.action(description="Record an opt-out the borrower gave by phone, e-mail or in person")
+    def record_opt_out(self, request, queryset):
+        form = self.action_form(request.POST)
+        form.fields["action"].choices = self.get_action_choices(request)
+        if not form.is_valid() or not form.cleaned_data["words"].strip() or not form.cleaned_data["channel"]:
+            self.message_user(
+                request, "Give the borrower's words and the channel next to the action.", messages.ERROR
+            )
+            return
+        count = sum(
+            services.lead_opt_out(
+                lead=lead,
+                words=form.cleaned_data["words"].strip(),
+                actor=f"admin:{request.user}",
+                channel=form.cleaned_data["channel"],
+            )
+            for lead in queryset
+        )
+        self.message_user(
+            request, f"{count} lead(s) opted out; nothing more will be texted.", messages.SUCCESS
+        )
 
     @admin.action(description="Mark do-not-contact (stops all texting)")
     def mark_do_not_contact(self, request, queryset):
@@ -119,3 +205,56 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
     list_display = ["created_at", "client_key", "key", "response_status"]
     search_fields = ["key"]
     readonly_fields = [f.name for f in IdempotencyRecord._meta.fields]
+
+
+class DncImportForm(forms.Form):
+    file = forms.FileField(help_text="CSV with a header row: phone (required), reason (optional).")
+    reason = forms.CharField(
+        max_length=300,
+        help_text="Recorded for rows without a reason, e.g. 'Litigator list, vendor X, 2026-11'",
+    )
+
+
+@admin.register(DoNotContactNumber)
+class DoNotContactNumberAdmin(admin.ModelAdmin):
+    list_display = ["phone", "reason", "source", "added_by", "created_at"]
+    list_filter = ["source", "created_at"]
+    search_fields = ["phone", "reason"]
+    date_hierarchy = "created_at"
+    fields = ["phone", "reason"]
+    change_list_template = "admin/leads/donotcontactnumber/change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        entry, _ = services.dnc_add(
+            phone=obj.phone, reason=obj.reason, source="admin", actor=f"admin:{request.user}"
+        )
+        obj.pk = entry.pk
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="leads_donotcontactnumber_import"), *super().get_urls()]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = DncImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = services.dnc_import_csv(
+                    raw=form.cleaned_data["file"].read(),
+                    actor=f"admin:{request.user}",
+                    default_reason=form.cleaned_data["reason"],
+                )
+            except ApplicationError as error:
+                form.add_error("file", error.message)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "report": report,
+            "opts": self.model._meta,
+        }
+        context["title"] = "Import numbers to the do-not-contact list"
+        return render(request, "admin/leads/dnc_import.html", context)

@@ -148,8 +148,16 @@ class LeadCreateInput(ContactFieldsSerializer, QualificationSerializer):
         return value
 
 
+class OptOutInput(serializers.Serializer):
+    words = serializers.CharField(max_length=1000, help_text="What the borrower said, as they said it")
+    channel = serializers.ChoiceField(choices=["phone", "email", "in_person", "sms", "other"])
+
+
 class LeadUpdateInput(ContactFieldsSerializer, QualificationSerializer):
     status = LenientChoiceField(choices=CRM_STATUSES, required=False)
+    opt_out = OptOutInput(
+        required=False, help_text="Record an opt-out the borrower gave outside our texts: stops all texting"
+    )
 
 
 class OfficerOutput(serializers.Serializer):
@@ -411,8 +419,9 @@ class LeadViewSet(ViewSet):
     @extend_schema(
         request=LeadUpdateInput,
         responses=LeadOutput,
-        description="Correct contact or qualification fields, or set a status from the CRM. "
-        "`do_not_contact` stops all texting at once and cannot be lifted through the API.",
+        description="Correct contact or qualification fields, set a status from the CRM, or record "
+        "an opt-out the borrower gave by phone or e-mail (`opt_out`: their words and the channel). "
+        "`do_not_contact` and opt-outs stop all texting at once and cannot be lifted through the API.",
     )
     def partial_update(self, request, pk=None):
         lead = self._lead(pk)

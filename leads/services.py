@@ -388,6 +388,10 @@ def lead_update_from_crm(*, lead: Lead, data: dict, actor: str) -> None:
         lead_update_contact(lead=lead, changes=contact, actor=actor)
     if qualification:
         lead_update_qualification(lead=lead, changes=qualification, actor=actor)
+    if data.get("opt_out"):
+        lead_opt_out(
+            lead=lead, words=data["opt_out"]["words"], actor=actor, channel=data["opt_out"]["channel"]
+        )
     new_status = data.get("status")
     if new_status == LeadStatus.DO_NOT_CONTACT:
         lead_mark_do_not_contact(lead=lead, actor=actor, reason="Set by the CRM.")

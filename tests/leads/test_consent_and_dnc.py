@@ -1,5 +1,7 @@
 """Consent that stands up in a dispute, and a do-not-contact list beyond one lead."""
 
+import io
+
 import pytest
 
 from conversations.models import Kind, Message, MessageStatus, Sender
@@ -130,3 +132,90 @@ def test_a_text_already_queued_is_not_sent_once_the_number_is_listed(api):
     assert message_deliver(message_id=queued.pk) == MessageStatus.FAILED
     queued.refresh_from_db()
     assert (queued.error_code, queued.provider_sid) == ("dnc_list", None)
+
+
+# --- Opt-outs given outside our texts, and the consent record -------------------------------------
+
+
+def test_a_crm_records_an_opt_out_the_borrower_gave_by_phone(api):
+    lead = LeadFactory()
+    response = api.patch(
+        f"{LEADS}{lead.pk}/",
+        {"opt_out": {"words": "Stop texting me, I'm not interested", "channel": "phone"}},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["status"] == "opted_out"
+    event = lead.events.get(type="opted_out")
+    assert event.data["words"] == "Stop texting me, I'm not interested" and event.data["channel"] == "phone"
+    assert send_sms(lead=lead, body="Hi", kind=Kind.REPLY, sender=Sender.AGENT).blocked_reason == "opted_out"
+
+
+def test_ops_record_an_opt_out_from_the_admin_with_the_words_and_channel(admin_client):
+    lead = LeadFactory()
+    admin_client.post(
+        "/admin/leads/lead/",
+        {
+            "action": "record_opt_out",
+            "_selected_action": [lead.pk],
+            "words": "Please remove me",
+            "channel": "email",
+        },
+    )
+    event = lead.events.get(type="opted_out")
+    assert (event.data["words"], event.data["channel"], event.actor) == (
+        "Please remove me",
+        "email",
+        "admin:admin",
+    )
+
+
+def test_the_consent_record_holds_consent_opt_outs_and_every_text(admin_client, api, run_tasks):
+    with run_tasks():
+        lead_id = api.post(LEADS, lead_body(**EVIDENCE), format="json").json()["id"]
+    lead = Lead.objects.get(pk=lead_id)
+    api.patch(
+        f"{LEADS}{lead_id}/", {"opt_out": {"words": "no more texts pls", "channel": "phone"}}, format="json"
+    )
+    url = f"/admin/leads/lead/{lead_id}/consent-record/"
+    record = admin_client.get(url, {"format": "json"}).json()
+    assert record["consent"]["consent_ip"] == "203.0.113.7"
+    assert record["consent"]["trustedform_cert_url"] == EVIDENCE["trustedform_cert_url"]
+    assert record["inquiries"][0]["consent_text"].startswith("By submitting I agree")
+    assert [e["data"]["words"] for e in record["consent_events"] if e["type"] == "opted_out"] == [
+        "no more texts pls"
+    ]
+    [text] = record["messages"]
+    assert text["kind"] == "first_contact" and text["status"] == "sent"
+    page = admin_client.get(url).content.decode()
+    assert "no more texts pls" in page and "203.0.113.7" in page and "Print" in page
+    assert lead.events.filter(type="consent_record_viewed").count() == 2
+
+
+def test_ops_import_a_litigator_list_by_csv(admin_client):
+    upload = io.BytesIO(
+        b"phone,reason\n512-555-0199,\n(512) 555-0198,Known litigator\nnot-a-phone,\n512-555-0199,\n"
+    )
+    upload.name = "litigators.csv"
+    page = admin_client.post(
+        "/admin/leads/donotcontactnumber/import/", {"file": upload, "reason": "Vendor list 2026-11"}
+    ).content.decode()
+    assert "2 number(s) added, 1 already on the list, 1 rejected." in page
+    assert DoNotContactNumber.objects.get(phone="+15125550199").reason == "Vendor list 2026-11"
+    assert DoNotContactNumber.objects.get(phone="+15125550198").source == "csv"
+
+
+def test_the_reengagement_import_skips_a_listed_number_before_enrolling_anyone():
+    from nurture.imports import reengagement_import
+    from nurture.models import Cadence
+
+    DoNotContactNumber.objects.create(phone="+15125550199", source="csv", reason="Litigator")
+    cadence = Cadence.objects.get(slug="not_ready_yet")
+    raw = b"phone,sms_consent\n512-555-0199,yes\n512-555-0198,yes\n"
+    report = reengagement_import(raw=raw, cadence=cadence, actor="admin:ops", consent_text="Web form 2024")
+    assert [(row.phone, row.outcome, row.detail) for row in report.rows][0] == (
+        "+15125550199",
+        "not texted",
+        "on the do-not-contact list",
+    )
+    assert report.enrolled_count == 1
+    assert not Lead.objects.filter(phone="+15125550199").exists()
