@@ -212,7 +212,8 @@ def test_the_reengagement_import_skips_a_listed_number_before_enrolling_anyone()
     cadence = Cadence.objects.get(slug="not_ready_yet")
     raw = b"phone,sms_consent\n512-555-0199,yes\n512-555-0198,yes\n"
     report = reengagement_import(raw=raw, cadence=cadence, actor="admin:ops", consent_text="Web form 2024")
-    assert [(row.phone, row.outcome, row.detail) for row in report.rows][0] == (
+    listed = report.rows[0]
+    assert (listed.phone, listed.outcome, listed.detail) == (
         "+15125550199",
         "not texted",
         "on the do-not-contact list",
