@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 def inbound_receive(
     *, from_number: str, to_number: str, body: str, provider_sid: str
 ) -> tuple[Message, bool]:
-    """Store a borrower's text (before anything else can fail) and queue its handling.
+    """Store a borrower's text (before anything else can fail) and queue its handling; an
+    opt-out is handled at once.
 
     Returns the message and whether it is new: Twilio retries, and a retry is a no-op."""
     existing = Message.objects.filter(provider_sid=provider_sid).first()
@@ -60,7 +61,10 @@ def inbound_receive(
             if phone:
                 message.lead = _lead_for_inbound(phone, clean_body)
                 message.save(update_fields=["lead", "updated_at"])
-            _enqueue("conversations.tasks.handle_inbound", str(message.pk))
+            if message.lead and keywords.classify(clean_body) == keywords.Keyword.OPT_OUT:
+                _handle_at_once(message)
+            else:
+                _enqueue("conversations.tasks.handle_inbound", str(message.pk))
     except IntegrityError:
         return Message.objects.get(provider_sid=provider_sid), False
     return message, True
@@ -121,6 +125,15 @@ def inbound_handle(*, message_id) -> str:
         if message.lead is None:
             return "no lead: staff, or a sender outside the US numbering plan"
         return _act_on_inbound(message.lead, message)
+
+
+def _handle_at_once(message: Message) -> str:
+    """An opt-out is applied in the webhook's own transaction, not by a task queued behind
+    deliveries: from the moment Twilio hears our 200, no text not yet handed to the carrier
+    goes out (the outbox's last check reads the stored opt-out)."""
+    message.processed_at = timezone.now()
+    message.save(update_fields=["processed_at", "updated_at"])
+    return _act_on_inbound(message.lead, message)
 
 
 def _act_on_inbound(lead: Lead, message: Message) -> str:

@@ -2,16 +2,17 @@
 
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from conversations import signals, texts, windows
-from conversations.gateways import GatewayError, get_gateway
+from conversations.gateways import GatewayError, SendReceipt, get_gateway
 from conversations.gateways.twilio import OPTED_OUT_CODE
 from conversations.models import (
     HELD_KINDS,
@@ -185,26 +186,74 @@ def message_deliver(*, message_id) -> str:
     if not claimed:
         return "skipped"  # another worker has it, or it is not due
     message = Message.objects.select_related("lead").get(pk=message_id)
-    late_block = _late_block_reason(message)
-    if late_block:
-        return _finish_failed(message, code=late_block, error="Not sent: " + late_block)
-    held = _held_until(message.lead, message.kind, now, asked_at=message.created_at) if message.lead else None
-    if held:
-        return _defer(message, until=held.until)
+    with _lead_state_held_steady(message.lead_id) as lead_state:
+        late_block = _late_block_reason(message, lead_state)
+        if late_block:
+            return _finish_failed(message, code=late_block, error="Not sent: " + late_block)
+        held = (
+            _held_until(message.lead, message.kind, now, asked_at=message.created_at)
+            if message.lead
+            else None
+        )
+        if held:
+            return _defer(message, until=held.until)
+        receipt, failure, duration = _call_gateway(message)
+    if failure:
+        return _handle_gateway_error(message, failure, duration=duration)
+    return _finish_sent(message, receipt, duration=duration)
+
+
+def _call_gateway(message: Message) -> tuple[SendReceipt | None, GatewayError | None, float]:
     started = time.monotonic()
     try:
         receipt = get_gateway().send(
             to=message.to_number, body=message.body, status_callback=status_callback_url()
         )
     except GatewayError as error:
-        return _handle_gateway_error(message, error, duration=time.monotonic() - started)
-    return _finish_sent(message, receipt, duration=time.monotonic() - started)
+        return None, error, time.monotonic() - started
+    return receipt, None, time.monotonic() - started
 
 
-def _late_block_reason(message: Message) -> str | None:
-    """An opt-out or do-not-contact that arrived while the text waited in the queue."""
-    lead = message.lead
-    if lead is None or message.kind == Kind.COMPLIANCE:
+@dataclass(frozen=True)
+class LeadState:
+    opted_out_at: datetime | None
+    do_not_contact: bool
+
+
+@contextmanager
+def _lead_state_held_steady(lead_id):
+    """The lead's opt-out and do-not-contact state, read from the database right before the
+    gateway call and, on PostgreSQL, held until the call returns.
+
+    The row is read FOR KEY SHARE, which only FOR UPDATE waits for: an opt-out or a
+    do-not-contact (leads.services lock the lead FOR UPDATE) stored while a text is being
+    handed over waits for the hand-over, and a text checked after it sees it. So no text
+    reaches the carrier after a STOP is stored. Other writes to the lead do not wait. SQLite
+    has no row locks: there the read is as late as it can be, a moment before the call."""
+    if lead_id is None:
+        yield None
+        return
+    if connection.vendor != "postgresql":
+        yield LeadState(**Lead.objects.values("opted_out_at", "do_not_contact").get(pk=lead_id))
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT opted_out_at, do_not_contact FROM {Lead._meta.db_table} WHERE id = %s FOR KEY SHARE",
+            [lead_id],
+        )
+        opted_out_at, do_not_contact = cursor.fetchone()
+        yield LeadState(opted_out_at=opted_out_at, do_not_contact=do_not_contact)
+
+
+def _late_block_reason(message: Message, lead: LeadState | None) -> str | None:
+    """An opt-out or do-not-contact stored while the text waited in the queue.
+
+    After an opt-out send_sms queues one text only, its confirmation: a text queued after the
+    opt-out is that confirmation, any text queued before it (a nurture step, a HELP answer,
+    an earlier START's confirmation) is stopped."""
+    if lead is None:
+        return None
+    if lead.opted_out_at and message.kind == Kind.COMPLIANCE and message.created_at >= lead.opted_out_at:
         return None
     if lead.do_not_contact:
         return "do_not_contact"

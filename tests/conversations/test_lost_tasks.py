@@ -1,4 +1,4 @@
-"""Work whose task never reached the broker is found again: a borrower's STOP, a first text."""
+"""Work whose task never reached the broker is found again: a borrower's text, a first text."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -34,16 +34,14 @@ def at(moment: datetime):
     return time_machine.travel(moment, tick=False)
 
 
-def test_a_twilio_retry_of_a_stop_whose_task_was_lost_opts_out(twilio_post, run_tasks):
+def test_a_twilio_retry_of_a_text_whose_task_was_lost_handles_it_once(twilio_post, run_tasks):
     lead = LeadFactory(phone=PHONE, status="contacted")
-    twilio_post(SMS_PATH, inbound("STOP"))  # stored; its task never reached the broker
+    twilio_post(SMS_PATH, inbound("HELP"))  # stored; its task never reached the broker
 
     with run_tasks():
-        response = twilio_post(SMS_PATH, inbound("STOP"))  # Twilio retries the webhook
+        response = twilio_post(SMS_PATH, inbound("HELP"))  # Twilio retries the webhook
 
     assert response.status_code == 200
-    lead.refresh_from_db()
-    assert lead.status == "opted_out"
     assert len(confirmations(lead)) == 1
     assert Message.objects.filter(direction=Direction.INBOUND).count() == 1
 
@@ -51,16 +49,24 @@ def test_a_twilio_retry_of_a_stop_whose_task_was_lost_opts_out(twilio_post, run_
 def test_the_sweeper_handles_a_text_whose_task_was_lost(twilio_post, run_tasks):
     lead = LeadFactory(phone=PHONE, status="contacted")
     with at(NOON):
-        twilio_post(SMS_PATH, inbound("stop texting me"))
+        twilio_post(SMS_PATH, inbound("help"))
 
     with at(NOON + timedelta(seconds=30)), run_tasks():
         tasks.sweep_outbox()  # too soon: its own task may still be on its way
-    lead.refresh_from_db()
-    assert lead.opted_out_at is None
+    assert confirmations(lead) == []
 
     with at(NOON + timedelta(minutes=2)), run_tasks():
         tasks.sweep_outbox()
         tasks.sweep_outbox()
+    [help_answer] = confirmations(lead)
+    assert "NMLS" in help_answer
+
+
+def test_a_stop_is_acted_on_by_the_webhook_itself_with_no_task_to_lose(twilio_post):
+    lead = LeadFactory(phone=PHONE, status="contacted")
+    with at(NOON):
+        twilio_post(SMS_PATH, inbound("stop texting me"))  # no task runs
+
     lead.refresh_from_db()
     assert lead.status == "opted_out"
     assert len(confirmations(lead)) == 1

@@ -11,7 +11,7 @@ import json
 import socket
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,6 +29,7 @@ class ScriptedAnswer:
     status: int = 201
     body: dict | None = None
     drop_connection: bool = False
+    wait_for: threading.Event | None = None  # answer only once this is set
 
 
 class FakeTwilio:
@@ -77,6 +78,11 @@ class FakeTwilio:
     def drop_next_connection(self) -> None:
         self._script.append(ScriptedAnswer(drop_connection=True))
 
+    def hold_next(self, release: threading.Event) -> None:
+        """The next request is read at once and answered (created) only when `release` is set:
+        the text is in Twilio's hands while the caller still waits."""
+        self._script.append(ScriptedAnswer(wait_for=release))
+
     # --- What was asked ----------------------------------------------------------------------
 
     @property
@@ -86,9 +92,10 @@ class FakeTwilio:
     def _record_and_answer(self, request: RecordedRequest) -> ScriptedAnswer:
         with self._lock:
             self.requests.append(request)
-            if self._script:
-                return self._script.popleft()
-            return ScriptedAnswer(status=201, body=self._created_message(request))
+            answer = self._script.popleft() if self._script else ScriptedAnswer()
+            if answer.body is None and not answer.drop_connection:
+                answer = replace(answer, body=self._created_message(request))
+            return answer
 
     def _created_message(self, request: RecordedRequest) -> dict:
         sid = f"SM{next(self._sids):032x}"
@@ -121,6 +128,8 @@ class _Handler(BaseHTTPRequestHandler):
         form = {key: values[-1] for key, values in parse_qs(raw, keep_blank_values=True).items()}
         request = RecordedRequest(self.command, urlsplit(self.path).path, form, self._basic_auth())
         answer = self.server.fake._record_and_answer(request)
+        if answer.wait_for is not None:
+            answer.wait_for.wait(timeout=30)
         if answer.drop_connection:
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
