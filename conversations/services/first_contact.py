@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from conversations import texts
@@ -44,14 +45,21 @@ REPEAT_GREETING_STATUSES = (
 
 
 def first_contact_send(*, lead_id, inquiry_id: int) -> SendResult | None:
-    """Greet the borrower; a repeat inquiry is greeted only after a quiet day."""
-    lead = Lead.objects.get(pk=lead_id)
-    dedupe_key = f"first_contact:{inquiry_id}"
-    already_queued = Message.objects.filter(dedupe_key=dedupe_key).first()
-    # A second run of this task finds its text and decides nothing again.
-    result = SendResult(message=already_queued) if already_queued else _greet(lead, inquiry_id, dedupe_key)
-    if result and result.queued and lead.status == LeadStatus.NEW:
-        lead_services.lead_set_status(lead=lead, status=LeadStatus.CONTACTED, actor="system")
+    """Greet the borrower; a repeat inquiry is greeted only after a quiet day.
+
+    Decided with the lead locked: of several inquiries racing in (a double-submitted form, an
+    aggregator re-posting), the first greets and the others find its greeting. The lead moves
+    to `contacted` in the same transaction, so a greeting never exists for a lead left `new`."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        dedupe_key = f"first_contact:{inquiry_id}"
+        already_queued = Message.objects.filter(dedupe_key=dedupe_key).first()
+        # A second run of this task finds its text and decides nothing again.
+        result = (
+            SendResult(message=already_queued) if already_queued else _greet(lead, inquiry_id, dedupe_key)
+        )
+        if result and result.queued and lead.status == LeadStatus.NEW:
+            lead_services.lead_set_status(lead=lead, status=LeadStatus.CONTACTED, actor="system")
     return result
 
 
