@@ -1,5 +1,10 @@
 """The small interface every CRM connector implements, and its one error type."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.dateparse import parse_datetime
+
 from integrations.models import CrmIntegration
 from integrations.outcomes import AttemptResult
 from leads.choices import QUALIFICATION_FIELDS
@@ -43,6 +48,36 @@ class ConnectorError(Exception):
         )
 
 
+class RecordGone(ConnectorError):
+    """The CRM no longer has the record we remembered (deleted or merged there)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, permanent=True, status=404)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Something that happened with the borrower, for the record's timeline in a CRM.
+
+    kind: `sms_received`, `sms_sent`, `call` or `appointment`."""
+
+    kind: str
+    occurred_at: datetime
+    summary: str
+    body: str
+
+    @classmethod
+    def from_message(cls, message: dict) -> "Activity":
+        """From a text as the webhook's message data shows it."""
+        inbound = message["direction"] == "inbound"
+        return cls(
+            kind="sms_received" if inbound else "sms_sent",
+            occurred_at=parse_datetime(message["created_at"]),
+            summary="SMS from borrower" if inbound else f"SMS to borrower ({message['sender']})",
+            body=message["body"],
+        )
+
+
 class Connector:
     """One CRM. Methods raise ConnectorError and return the CRM's id for what they wrote."""
 
@@ -57,9 +92,15 @@ class Connector:
         external id); set its owner from the assigned officer when `set_owner`."""
         raise NotImplementedError
 
-    def log_message(self, *, remote_lead_id: str, message: dict) -> str:
-        """Put one text on the record's timeline; `message` is the webhook's message data."""
+    def log_activity(self, *, remote_lead_id: str, activity: Activity) -> str:
+        """Put one activity (a text, a call, an appointment) on the record's timeline.
+        Raises RecordGone when the record is not in the CRM any more."""
         raise NotImplementedError
+
+    @staticmethod
+    def mapping_errors(mapping: dict) -> list[str]:
+        """What is wrong with the CRM's side of a mapping an operator typed (nothing we can tell)."""
+        return []
 
     @property
     def mapping(self) -> dict[str, str]:

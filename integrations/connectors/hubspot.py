@@ -5,12 +5,11 @@ from datetime import UTC
 
 import urllib3
 from django.conf import settings
-from django.utils.dateparse import parse_datetime
 from hubspot import HubSpot
 from hubspot.crm import contacts, owners
 from hubspot.crm.objects import communications
 
-from integrations.connectors.base import Connector, ConnectorError, secret
+from integrations.connectors.base import Activity, Connector, ConnectorError, secret
 from integrations.webhooks import parse_retry_after
 from leads.models import Lead
 
@@ -106,7 +105,7 @@ class HubSpotConnector(Connector):
         page = self.client.crm.owners.owners_api.get_page(email=email, limit=1, _request_timeout=self.timeout)
         return page.results[0].id if page.results else None
 
-    def log_message(self, *, remote_lead_id: str, message: dict) -> str:
+    def log_activity(self, *, remote_lead_id: str, activity: Activity) -> str:
         association = communications.PublicAssociationsForObject(
             to=communications.PublicObjectId(id=remote_lead_id),
             types=[
@@ -118,8 +117,8 @@ class HubSpotConnector(Connector):
         properties = {
             "hs_communication_channel_type": "SMS",
             "hs_communication_logged_from": "CRM",
-            "hs_communication_body": _message_body(message),
-            "hs_timestamp": parse_datetime(message["created_at"]).astimezone(UTC).isoformat(),
+            "hs_communication_body": f"{activity.summary}: {activity.body}",
+            "hs_timestamp": activity.occurred_at.astimezone(UTC).isoformat(),
         }
         with _translated_errors():
             created = self.client.crm.objects.communications.basic_api.create(
@@ -138,11 +137,6 @@ def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _message_body(message: dict) -> str:
-    who = "Borrower" if message["direction"] == "inbound" else f"Sent ({message['sender']})"
-    return f"{who}: {message['body']}"
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from simple_salesforce import Salesforce, format_soql
 from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession, SalesforceRefusedRequest
 
-from integrations.connectors.base import Connector, ConnectorError, secret
+from integrations.connectors.base import Activity, Connector, ConnectorError, secret
 from integrations.webhooks import parse_retry_after
 from leads.models import Lead
 
@@ -88,14 +88,13 @@ class SalesforceConnector(Connector):
         records = self.sf.query(query)["records"]
         return records[0]["Id"] if records else None
 
-    def log_message(self, *, remote_lead_id: str, message: dict) -> str:
-        inbound = message["direction"] == "inbound"
+    def log_activity(self, *, remote_lead_id: str, activity: Activity) -> str:
         task = {
             "WhoId": remote_lead_id,
-            "Subject": "SMS from borrower" if inbound else f"SMS to borrower ({message['sender']})",
-            "Description": message["body"],
+            "Subject": activity.summary,
+            "Description": activity.body,
             "Status": "Completed",
-            "ActivityDate": message["created_at"][:10],
+            "ActivityDate": activity.occurred_at.date().isoformat(),
         }
         with self._translated_errors():
             return self._call(lambda: self.sf.Task.create(task))["id"]

@@ -4,6 +4,7 @@ event logs the text on it (upserting the record first when the CRM has not seen 
 import json
 
 from integrations.connectors import ConnectorError, get_connector
+from integrations.connectors.base import Activity, RecordGone
 from integrations.models import CrmIntegration, CrmRecord, EventType, OutboundEvent
 from integrations.outcomes import AttemptResult
 from leads.models import Lead
@@ -40,9 +41,16 @@ def _push_lead(connector, lead: Lead, *, set_owner: bool) -> str:
 
 
 def _log_message(connector, lead: Lead, event: OutboundEvent) -> str:
+    activity = Activity.from_message(json.loads(event.body)["data"])
+    return _log_activity(connector, lead, activity, object_type="message", local_id=str(event.message_id))
+
+
+def _log_activity(connector, lead: Lead, activity: Activity, *, object_type: str, local_id: str) -> str:
+    """Log it once (the CrmRecord remembers it), on the lead's record, creating the record first
+    when the CRM has not seen the lead, or has lost it since."""
     integration = connector.integration
     logged = CrmRecord.objects.filter(
-        integration=integration, object_type="message", local_id=str(event.message_id)
+        integration=integration, object_type=object_type, local_id=local_id
     ).first()
     if logged:
         return f"Already logged as {logged.remote_id}."
@@ -50,9 +58,13 @@ def _log_message(connector, lead: Lead, event: OutboundEvent) -> str:
         integration=integration, object_type="lead", local_id=str(lead.pk)
     ).first()
     remote_lead_id = record.remote_id if record else _push_lead(connector, lead, set_owner=True)
-    message = json.loads(event.body)["data"]
-    remote_id = connector.log_message(remote_lead_id=remote_lead_id, message=message)
+    try:
+        remote_id = connector.log_activity(remote_lead_id=remote_lead_id, activity=activity)
+    except RecordGone:
+        CrmRecord.objects.filter(integration=integration, object_type="lead", local_id=str(lead.pk)).delete()
+        remote_lead_id = _push_lead(connector, lead, set_owner=True)
+        remote_id = connector.log_activity(remote_lead_id=remote_lead_id, activity=activity)
     CrmRecord.objects.create(
-        integration=integration, object_type="message", local_id=str(event.message_id), remote_id=remote_id
+        integration=integration, object_type=object_type, local_id=local_id, remote_id=remote_id
     )
-    return f"Text logged as {remote_id} on {remote_lead_id}."
+    return f"{activity.summary} logged as {remote_id} on {remote_lead_id}."
