@@ -1,12 +1,17 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
-from integrations import safe_http, services
+from integrations import inbound, safe_http, services
+from integrations.connectors import connector_class
 from integrations.connectors.base import LEAD_FIELDS
 from integrations.models import (
     ApiClient,
     CrmIntegration,
+    CrmKind,
+    CrmNotification,
     CrmRecord,
     Delivery,
     DeliveryAttempt,
@@ -15,6 +20,7 @@ from integrations.models import (
     WebhookSubscription,
     mask_secret,
 )
+from mortgage_sms.errors import ApplicationError
 
 
 @admin.register(ApiClient)
@@ -121,15 +127,23 @@ class CrmIntegrationForm(forms.ModelForm):
 
     events = events_field()
     instance_url = forms.URLField(required=False, assume_scheme="https", help_text="Salesforce only")
+    api_base_url = forms.URLField(
+        label="API base URL",
+        required=False,
+        assume_scheme="https",
+        help_text="Total Expert only. Blank: TOTAL_EXPERT_API_BASE_URL (production). A URL set here "
+        "must be public, and is only called with the client id and secret set here.",
+    )
     access_token = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False))
     client_secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False))
-    forget_secrets = forms.BooleanField(required=False, help_text="Erase the saved token and secret")
+    webhook_secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False))
+    forget_secrets = forms.BooleanField(required=False, help_text="Erase the saved token and secrets")
 
     class Meta:
         model = CrmIntegration
         fields = [
             "name", "kind", "active", "events", "api_client", "field_mapping", "instance_url",
-            "client_id", "access_token", "client_secret",
+            "api_base_url", "client_id", "access_token", "client_secret", "default_owner", "webhook_secret",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -152,7 +166,20 @@ class CrmIntegrationForm(forms.ModelForm):
             )
         if not all(isinstance(v, str) for v in mapping.values()):
             raise ValidationError("Each CRM field name is a string.")
+        kind = self.cleaned_data.get("kind")
+        errors = connector_class(kind).mapping_errors(mapping) if kind else []
+        if errors:
+            raise ValidationError(errors)
         return mapping
+
+    def clean_api_base_url(self):
+        url = self.cleaned_data["api_base_url"]
+        if url:
+            try:
+                safe_http.resolve_url(url)
+            except safe_http.UnsafeUrl as error:
+                raise ValidationError(str(error)) from None
+        return url
 
     def clean(self):
         cleaned = super().clean()
@@ -161,6 +188,12 @@ class CrmIntegrationForm(forms.ModelForm):
                 cleaned[name] = ""
             elif not cleaned.get(name):
                 cleaned[name] = getattr(self.instance, name, "")
+        if cleaned.get("api_base_url") and not (cleaned.get("client_id") and cleaned.get("client_secret")):
+            self.add_error(
+                "api_base_url",
+                "With a base URL of its own, set this integration's client id and secret too: the "
+                "environment's credentials are only sent to TOTAL_EXPERT_API_BASE_URL.",
+            )
         return cleaned
 
 
@@ -169,27 +202,71 @@ class CrmIntegrationAdmin(TargetAdmin):
     form = CrmIntegrationForm
     list_display = ["name", "kind", "active", "health", "last_success_at", "last_failure_at", "last_failure"]
     list_filter = ["active", "kind"]
-    readonly_fields = ["created_at", *HEALTH_FIELDS]
+    readonly_fields = ["created_at", "webhook_url", *HEALTH_FIELDS]
+    actions = [*TargetAdmin.actions, "subscribe_total_expert_webhooks"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "active", "events", "api_client"]}),
         (
             "Field mapping",
             {
                 "fields": ["field_mapping"],
-                "description": "Our field -> the CRM's property (HubSpot) or field (Salesforce). "
-                "Left empty, the CRM's default mapping is filled in on save. For Salesforce, "
-                "`id` names the Lead's external ID field used for upserts.",
+                "description": "Our field -> the CRM's property (HubSpot), field (Salesforce) or "
+                "contact attribute (Total Expert; `custom.<name>` for one of its custom fields). Left "
+                "empty, the CRM's default mapping is filled in on save. For Salesforce, `id` names "
+                "the Lead's external ID field used for upserts.",
             },
         ),
         (
             "Credentials",
-            {"fields": ["instance_url", "client_id", "access_token", "client_secret", "forget_secrets"]},
+            {
+                "fields": [
+                    "instance_url",
+                    "api_base_url",
+                    "client_id",
+                    "access_token",
+                    "client_secret",
+                    "forget_secrets",
+                ]
+            },
+        ),
+        (
+            "Total Expert",
+            {
+                "fields": ["default_owner", "webhook_url", "webhook_secret"],
+                "description": "Contacts are owned by the lead's officer (matched by e-mail, else by "
+                "NMLS ID as the Total Expert user's external ID). Notifications of contact updates "
+                "come to the webhook URL: use the action “Subscribe to Total Expert's contact "
+                "updates”, which sets a new secret, or subscribe yourself and type the secret here.",
+            },
         ),
         ("Health", {"fields": ["created_at", *HEALTH_FIELDS]}),
     ]
 
     def save_model(self, request, obj, form, change):
         services.crm_integration_save(integration=obj)
+
+    def changelist_view(self, request, extra_context=None):
+        services.crm_environment_integration_ensure()  # ops see it before its first event
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Webhook URL")
+    def webhook_url(self, integration):
+        if integration.kind != CrmKind.TOTAL_EXPERT or not integration.pk:
+            return "-"
+        return settings.PUBLIC_BASE_URL + reverse("totalexpert-webhook", args=[integration.pk])
+
+    @admin.action(description="Subscribe to Total Expert's contact updates (sets a new secret)")
+    def subscribe_total_expert_webhooks(self, request, queryset):
+        for integration in queryset:
+            if integration.kind != CrmKind.TOTAL_EXPERT:
+                self.message_user(request, f"{integration} is not Total Expert.", messages.WARNING)
+                continue
+            try:
+                url = inbound.totalexpert_webhooks_subscribe(integration=integration)
+            except ApplicationError as error:
+                self.message_user(request, f"{integration}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{integration}: Total Expert sends contact updates to {url}.")
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -279,6 +356,27 @@ class CrmRecordAdmin(admin.ModelAdmin):
     list_display = ["integration", "object_type", "local_id", "remote_id", "created_at"]
     list_filter = ["integration", "object_type"]
     search_fields = ["=local_id", "=remote_id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CrmNotification)
+class CrmNotificationAdmin(admin.ModelAdmin):
+    """What a CRM told us changed, and what we did about it."""
+
+    list_display = ["received_at", "integration", "item", "action", "remote_id", "status", "lead", "outcome"]
+    list_filter = ["status", "integration", "item", "received_at"]
+    search_fields = ["=remote_id", "=lead__id", "outcome"]
+    list_select_related = ["integration", "lead"]
+    date_hierarchy = "received_at"
+    readonly_fields = [
+        "integration", "item", "action", "remote_id", "hash_value", "status", "lead", "outcome",
+        "attempts", "next_attempt_at", "claimed_at", "received_at", "processed_at",
+    ]  # fmt: skip
 
     def has_add_permission(self, request):
         return False

@@ -123,6 +123,7 @@ class WebhookSubscription(DeliveryTarget):
 class CrmKind(models.TextChoices):
     HUBSPOT = "hubspot", "HubSpot"
     SALESFORCE = "salesforce", "Salesforce"
+    TOTAL_EXPERT = "total_expert", "Total Expert"
 
 
 class CrmIntegration(DeliveryTarget):
@@ -145,10 +146,29 @@ class CrmIntegration(DeliveryTarget):
     )
     access_token = models.TextField(blank=True, help_text="HubSpot private app token / Salesforce token")
     instance_url = models.URLField(blank=True, help_text="Salesforce: https://yourdomain.my.salesforce.com")
-    client_id = models.CharField(max_length=255, blank=True, help_text="Salesforce connected app")
-    client_secret = models.TextField(blank=True, help_text="Salesforce connected app")
+    client_id = models.CharField(
+        max_length=255, blank=True, help_text="Salesforce connected app / Total Expert API client"
+    )
+    client_secret = models.TextField(
+        blank=True, help_text="Salesforce connected app / Total Expert API client"
+    )
+    api_base_url = models.URLField(
+        "API base URL",
+        blank=True,
+        help_text="Total Expert: blank for TOTAL_EXPERT_API_BASE_URL (production). A URL set here is "
+        "only called with the client id and secret set here.",
+    )
+    default_owner = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Total Expert: the user (e-mail or username) who owns contacts of leads with no "
+        "officer, or whose officer is not a Total Expert user",
+    )
+    webhook_secret = models.TextField(
+        blank=True, help_text="Total Expert: the secret its webhook notifications carry"
+    )
 
-    SECRET_FIELDS = ("access_token", "client_secret")
+    SECRET_FIELDS = ("access_token", "client_secret", "webhook_secret")
 
     class Meta:
         ordering = ["name"]
@@ -157,7 +177,12 @@ class CrmIntegration(DeliveryTarget):
         return f"{self.name} ({self.get_kind_display()})"
 
     def echo_actor(self) -> str | None:
-        return self.api_client.actor if self.api_client_id else None
+        return self.api_client.actor if self.api_client_id else self.inbound_actor
+
+    @property
+    def inbound_actor(self) -> str:
+        """How the leads app names changes this CRM pushes to us through its own webhooks."""
+        return f"crm:{self.name}"
 
 
 class OutboundEvent(models.Model):
@@ -277,9 +302,12 @@ class CrmRecord(models.Model):
     """What a lead or a message is called in a CRM, so updates reach the same record."""
 
     integration = models.ForeignKey(CrmIntegration, on_delete=models.CASCADE, related_name="records")
-    object_type = models.CharField(max_length=16, help_text="lead or message")
+    object_type = models.CharField(max_length=16, help_text="lead, message, sms_opting or subscription")
     local_id = models.CharField(max_length=64)
     remote_id = models.CharField(max_length=64)
+    data = models.JSONField(
+        default=dict, blank=True, help_text="What we last wrote to the CRM, to tell its own changes from ours"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -288,6 +316,45 @@ class CrmRecord(models.Model):
                 fields=["integration", "object_type", "local_id"], name="one_crm_record_per_object"
             )
         ]
+        indexes = [models.Index(fields=["integration", "object_type", "remote_id"])]
 
     def __str__(self):
         return f"{self.object_type} {self.local_id} = {self.remote_id}"
+
+
+class InboundStatus(models.TextChoices):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    APPLIED = "applied"
+    IGNORED = "ignored"
+    FAILED = "failed", "failed (gave up)"
+
+
+class CrmNotification(models.Model):
+    """A change notification a CRM sent us (Total Expert's webhooks), saved before it is acted on."""
+
+    integration = models.ForeignKey(CrmIntegration, on_delete=models.CASCADE, related_name="notifications")
+    item = models.CharField(max_length=40, help_text="What changed, e.g. CONTACT")
+    action = models.CharField(max_length=40, help_text="How, e.g. UPDATED")
+    remote_id = models.CharField(max_length=64, help_text="The CRM's id of the record")
+    hash_value = models.CharField(max_length=128, blank=True, help_text="The CRM's digest of the record")
+    status = models.CharField(
+        max_length=12, choices=InboundStatus.choices, default=InboundStatus.PENDING, db_index=True
+    )
+    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    outcome = models.TextField(blank=True, help_text="What it changed, or why it changed nothing")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["integration", "item", "remote_id"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.item} {self.action} {self.remote_id}"

@@ -7,16 +7,17 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import mail_admins
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
-from integrations import payloads, safe_http
+from integrations import inbound, payloads, safe_http
 from integrations.models import (
     OPEN_DELIVERY_STATUSES,
     ApiClient,
     AttemptOutcome,
     CrmIntegration,
+    CrmKind,
     Delivery,
     DeliveryAttempt,
     DeliveryStatus,
@@ -37,6 +38,7 @@ STUCK_AFTER = timedelta(minutes=5)
 # Retries due sooner than the sweeper's next round get a one-off schedule of their own.
 SWEEP_INTERVAL = timedelta(minutes=1)
 SWEEP_BATCH = 500
+ENVIRONMENT_INTEGRATION_NAME = "Total Expert (environment)"
 
 
 # --- API clients --------------------------------------------------------------------------------
@@ -126,6 +128,7 @@ def outbound_event_record(*, type: str, lead_id, actor: str = "", message=None) 
 
 
 def _targets_for(type: str, actor: str) -> list[DeliveryTarget]:
+    crm_environment_integration_ensure()
     subscriptions = WebhookSubscription.objects.filter(active=True).select_related("owner")
     integrations = CrmIntegration.objects.filter(active=True).select_related("api_client")
     return [
@@ -332,14 +335,21 @@ def _alert_ops(subject: str, body: str) -> None:
 
 def deliveries_sweep(*, now: datetime | None = None) -> dict:
     """Every minute: free deliveries a dead worker left mid-attempt, queue the first open
-    delivery of each active target when it is due (retries, and tasks that were lost), and
-    purge finished events past their retention (their payloads hold borrowers' data)."""
+    delivery of each active target when it is due (retries, and tasks that were lost), purge
+    finished events past their retention (their payloads hold borrowers' data), and queue the
+    CRM notifications due (inbound.notifications_sweep)."""
     now = now or timezone.now()
     interrupted = _release_stuck(now)
     due = _due_heads(now)
     for delivery_id in due:
         _enqueue(delivery_id)
-    return {"interrupted": interrupted, "queued": len(due), "purged": _purge_finished(now)}
+    notifications = inbound.notifications_sweep(now=now)
+    return {
+        "interrupted": interrupted,
+        "queued": len(due),
+        "purged": _purge_finished(now),
+        "notifications": notifications,
+    }
 
 
 def _release_stuck(now: datetime) -> int:
@@ -387,6 +397,23 @@ def deliveries_redeliver(*, delivery_ids: list[int]) -> int:
     for delivery_id in sorted(delivery_ids):
         _enqueue(delivery_id)
     return count
+
+
+def crm_environment_integration_ensure() -> None:
+    """With TOTAL_EXPERT_CLIENT_ID set, Total Expert takes every event with no admin step: an
+    integration on the environment's credentials is made, unless one exists (an operator's own,
+    or this one switched off: either way, theirs to decide)."""
+    if not settings.TOTAL_EXPERT_CLIENT_ID:
+        return
+    if CrmIntegration.objects.filter(kind=CrmKind.TOTAL_EXPERT).exists():
+        return
+    try:
+        with transaction.atomic():
+            crm_integration_save(
+                integration=CrmIntegration(kind=CrmKind.TOTAL_EXPERT, name=ENVIRONMENT_INTEGRATION_NAME)
+            )
+    except IntegrityError:
+        pass  # another process made it a moment ago
 
 
 def crm_integration_save(*, integration: CrmIntegration) -> CrmIntegration:

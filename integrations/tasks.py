@@ -1,6 +1,6 @@
 """django-q2 entry points: take ids, call one service. Each may run twice; each claims its row."""
 
-from integrations import services
+from integrations import inbound, services
 
 
 def deliver(delivery_id: int) -> str:
@@ -9,3 +9,7 @@ def deliver(delivery_id: int) -> str:
 
 def sweep_deliveries() -> dict:
     return services.deliveries_sweep()
+
+
+def process_notification(notification_id: int) -> str:
+    return inbound.notification_process(notification_id=notification_id)

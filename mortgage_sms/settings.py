@@ -242,6 +242,16 @@ SALESFORCE_CLIENT_SECRET = env("SALESFORCE_CLIENT_SECRET", default="")
 SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="62.0")
 # Where the hubspot SDK sends its requests; only tests point it elsewhere (a local fake).
 HUBSPOT_API_BASE_URL = env("HUBSPOT_API_BASE_URL", default="")
+# Total Expert: with a client id set, the connector is active for every event (an integration
+# using these credentials is created on the first event). Secrets set here are only ever sent to
+# this base URL, never to one typed into the admin.
+TOTAL_EXPERT_CLIENT_ID = env("TOTAL_EXPERT_CLIENT_ID", default="")
+TOTAL_EXPERT_CLIENT_SECRET = env("TOTAL_EXPERT_CLIENT_SECRET", default="")
+TOTAL_EXPERT_API_BASE_URL = env("TOTAL_EXPERT_API_BASE_URL", default="https://public.totalexpert.net").rstrip(
+    "/"
+)
+if TOTAL_EXPERT_CLIENT_ID and not TOTAL_EXPERT_CLIENT_SECRET:
+    raise ImproperlyConfigured("TOTAL_EXPERT_CLIENT_ID is set: set TOTAL_EXPERT_CLIENT_SECRET too.")
 # Ops alerts (an endpoint switched off, CRM credentials refused) go to these addresses.
 ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
 MANAGERS = ADMINS

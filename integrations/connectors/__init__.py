@@ -13,6 +13,10 @@ def connector_class(kind: str) -> type[Connector]:
         from integrations.connectors.salesforce import SalesforceConnector
 
         return SalesforceConnector
+    if kind == CrmKind.TOTAL_EXPERT:
+        from integrations.connectors.totalexpert import TotalExpertConnector
+
+        return TotalExpertConnector
     raise ValueError(f"No connector for {kind!r}.")
 
 
