@@ -29,6 +29,8 @@ PROCESS_TASK = "integrations.tasks.process_notification"
 SUBSCRIBED_ACTIONS = [{"action": "UPDATED", "item": "CONTACT"}]
 APPLIED_ACTIONS = {("CONTACT", "UPDATED")}
 STUCK_AFTER = timedelta(minutes=5)
+# An opt-out recorded on the CRM's side: the borrower's words are not known to us.
+OPT_OUT_WORDS = "Marked opted out in the CRM"
 SWEEP_BATCH = 500
 NAME_PATTERN = re.compile(r"^[A-Z_]{1,40}$")
 ID_PATTERN = re.compile(r"^\d{1,20}$")
@@ -137,16 +139,19 @@ def _apply(notification: CrmNotification) -> tuple[str, str, Lead | None]:
     if not changes:
         return InboundStatus.APPLIED, "No change made in Total Expert.", lead
     outcome = crm_changes_apply(lead=lead, changes=changes, actor=integration.inbound_actor)
-    if changes.get("opted_out") is True:
-        connector.write_opt_out(Lead.objects.get(pk=lead.pk))
+    lead.refresh_from_db()
+    if lead.opted_out_at:
+        connector.write_opt_out(lead)  # Total Expert's own campaigns must respect it too
     return InboundStatus.APPLIED, outcome, lead
 
 
 def crm_changes_apply(*, lead: Lead, changes: dict, actor: str) -> str:
-    """Apply changes a CRM made as PATCH /api/v1/leads/{id}/ would (its validation, its services),
-    plus an opt-out. A value the API would refuse is skipped and said so; the rest still apply."""
+    """Apply changes a CRM made as PATCH /api/v1/leads/{id}/ would (its validation, its services;
+    `opted_out: True` is its `opt_out`). A value the API would refuse is skipped and said so; the
+    rest still apply."""
     changes = dict(changes)
-    opted_out = changes.pop("opted_out", None)
+    if changes.pop("opted_out", None) is True:
+        changes["opt_out"] = {"words": OPT_OUT_WORDS, "channel": "other"}
     valid, refused = _validated(changes)
     status = valid.pop("status", None)
     if valid:
@@ -158,9 +163,6 @@ def crm_changes_apply(*, lead: Lead, changes: dict, actor: str) -> str:
             refused.append(f"status {status}: {error.message}")
         else:
             valid["status"] = status
-    if opted_out is True:
-        lead_services.lead_opt_out(lead=lead, words="Marked opted out in the CRM", actor=actor)
-        valid["opted_out"] = True
     applied = ", ".join(f"{name}: {value}" for name, value in valid.items()) or "nothing"
     return f"Applied {applied}." + (f" Refused {'; '.join(refused)}." if refused else "")
 
