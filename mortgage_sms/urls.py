@@ -3,6 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from reporting.views import reports_view
+
 admin.site.site_header = "Mortgage SMS"
 admin.site.site_title = "Mortgage SMS admin"
 admin.site.index_title = "Operations"
@@ -10,10 +12,12 @@ admin.site.index_title = "Operations"
 api_v1 = [
     path("", include("leads.urls")),
     path("", include("integrations.urls")),
+    path("", include("reporting.urls")),
 ]
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/officer/", permanent=False)),
+    path("admin/reports/", admin.site.admin_view(reports_view), name="reports"),
     path("admin/", admin.site.urls),
     path("officer/", include("routing.urls")),
     path("api/v1/", include(api_v1)),

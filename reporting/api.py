@@ -1,0 +1,110 @@
+"""GET /api/v1/metrics/: the report's funnel for CRMs and BI tools."""
+
+from datetime import date
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reporting import selectors
+
+MAX_DAYS = 366 * 3
+
+
+class MetricsQuery(serializers.Serializer):
+    since = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    until = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def validate(self, data):
+        default_since, default_until = selectors.default_range()
+        data.setdefault("until", default_until)
+        data.setdefault("since", data["until"] - (default_until - default_since))
+        if data["since"] > data["until"]:
+            raise serializers.ValidationError({"since": ["Must be on or before `until`."]})
+        if (data["until"] - data["since"]).days >= MAX_DAYS:
+            raise serializers.ValidationError({"since": [f"At most {MAX_DAYS} days at once."]})
+        return data
+
+
+class SpeedOutput(serializers.Serializer):
+    p50 = serializers.FloatField(allow_null=True)
+    p95 = serializers.FloatField(allow_null=True)
+
+
+class SourceOutput(serializers.Serializer):
+    source = serializers.CharField()
+    leads = serializers.IntegerField()
+    texted = serializers.IntegerField()
+    replied = serializers.IntegerField()
+    qualified = serializers.IntegerField()
+    claimed = serializers.IntegerField()
+    won = serializers.IntegerField()
+
+
+class MetricsOutput(serializers.Serializer):
+    since = serializers.DateField()
+    until = serializers.DateField()
+    leads = serializers.IntegerField()
+    texted = serializers.IntegerField()
+    replied = serializers.IntegerField()
+    qualified = serializers.IntegerField()
+    offered = serializers.IntegerField()
+    claimed = serializers.IntegerField()
+    won = serializers.IntegerField()
+    lost = serializers.IntegerField()
+    opted_out = serializers.IntegerField()
+    speed_to_lead_seconds = SpeedOutput()
+    by_source = SourceOutput(many=True)
+
+
+ERROR = inline_serializer("MetricsError", {"detail": serializers.CharField()})
+DATE_HELP = "YYYY-MM-DD, in the server's time zone (TIME_ZONE); inclusive."
+
+
+def metrics_for(since: date, until: date) -> dict:
+    facts = selectors.cohort(selectors.Filters(since=since, until=until))
+    totals = selectors.funnel(facts)
+    speed = selectors.speed_to_lead(facts, selectors.Filters(since=since, until=until))
+    by_source = selectors.funnel_by(facts, "source")
+    return {
+        "since": since,
+        "until": until,
+        **{name: totals[name] for name in MetricsOutput().fields if name in totals},
+        "speed_to_lead_seconds": {"p50": speed.p50, "p95": speed.p95},
+        "by_source": [{"source": row["name"], **row} for row in by_source],
+    }
+
+
+class MetricsView(APIView):
+    @extend_schema(
+        operation_id="metrics_retrieve",
+        parameters=[
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATE,
+                description=f"First day. {DATE_HELP} Default: 29 days before `until`.",
+            ),
+            OpenApiParameter(
+                "until", OpenApiTypes.DATE, description=f"Last day. {DATE_HELP} Default: today."
+            ),
+        ],
+        responses={
+            200: MetricsOutput,
+            400: inline_serializer(
+                "MetricsBadRequest", {"since": serializers.ListField(child=serializers.CharField())}
+            ),
+            401: ERROR,
+            403: ERROR,
+        },
+        description="The funnel for the leads created in the range: how many were texted, replied, "
+        "were qualified, offered, claimed, won or lost, opted out; speed to lead (inquiry to the "
+        "first text handed to the carrier, seconds); and the same per source, largest first. A "
+        "stage counts every lead that reached it or a later one.",
+    )
+    def get(self, request):
+        query = MetricsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = metrics_for(query.validated_data["since"], query.validated_data["until"])
+        return Response(MetricsOutput(data).data)

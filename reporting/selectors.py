@@ -1,0 +1,357 @@
+"""The report's figures, for the leads created in a date range (a cohort), from LeadFact.
+
+Every figure counts the same borrowers: the leads that came in during the range and match the
+filters, with everything that has happened to them since."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.utils import timezone
+
+from conversations.models import Direction, Kind, Message, MessageStatus
+from leads.choices import CLOSED_STATUSES, LeadStatus
+from leads.models import Lead
+from nurture.models import CadenceStep
+from reporting.facts import KIND_COLUMNS, facts_refresh_stale
+from reporting.models import LeadFact, NurtureSendFact
+from reporting.stats import median, percentile, rate
+from routing.models import LoanOfficer, Offer, OfferStatus, RequestStatus, RoutingRequest
+
+HOUR, DAY = 3600, 86400
+# Office hours for the night-and-weekend share: Monday to Friday, 8:00 to 18:00.
+OFFICE_DAYS, OFFICE_HOURS = range(1, 6), range(8, 18)
+NOT_OPEN_STATUSES = (*CLOSED_STATUSES, LeadStatus.OPTED_OUT, LeadStatus.DO_NOT_CONTACT)
+
+
+def report_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: date
+    until: date
+    source: str = ""
+    campaign: str = ""
+    state: str = ""
+    officer_id: int | None = None
+    language: str = ""
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The range as instants: from `since` 00:00 to the end of `until`, report time zone."""
+        zone = report_zone()
+        start = datetime.combine(self.since, time.min, tzinfo=zone)
+        return start, datetime.combine(self.until + timedelta(days=1), time.min, tzinfo=zone)
+
+    def days(self) -> list[date]:
+        return [self.since + timedelta(days=n) for n in range((self.until - self.since).days + 1)]
+
+
+def default_range(today: date | None = None) -> tuple[date, date]:
+    """The last 30 days, today included."""
+    today = today or timezone.localdate(timezone=report_zone())
+    return today - timedelta(days=29), today
+
+
+def cohort(filters: Filters) -> QuerySet[LeadFact]:
+    """The facts of the leads created in the range that match the filters, made fresh first."""
+    start, end = filters.bounds()
+    facts_refresh_stale(Lead.objects.filter(created_at__gte=start, created_at__lt=end))
+    facts = LeadFact.objects.filter(created_at__gte=start, created_at__lt=end)
+    conditions = {
+        "source": filters.source,
+        "source_detail": filters.campaign,
+        "state": filters.state,
+        "officer_id": filters.officer_id,
+        "language": filters.language,
+    }
+    return facts.filter(**{column: value for column, value in conditions.items() if value})
+
+
+# --- Funnel --------------------------------------------------------------------------------------
+
+FUNNEL_COUNTS = {
+    "leads": Count("pk"),
+    "texted": Count("pk", filter=Q(first_text_at__isnull=False)),
+    "replied": Count("pk", filter=Q(reply_seconds__isnull=False)),
+    "replied_1h": Count("pk", filter=Q(reply_seconds__lte=HOUR)),
+    "replied_24h": Count("pk", filter=Q(reply_seconds__lte=DAY)),
+    "replied_7d": Count("pk", filter=Q(reply_seconds__lte=7 * DAY)),
+    "qualified": Count("pk", filter=Q(stage__gte=1)),
+    "offered": Count("pk", filter=Q(stage__gte=2)),
+    "claimed": Count("pk", filter=Q(stage__gte=3)),
+    "won": Count("pk", filter=Q(stage__gte=4)),
+    "lost": Count("pk", filter=Q(lost=True)),
+    "opted_out": Count("pk", filter=Q(opted_out=True)),
+}
+FUNNEL_STAGES = [
+    ("leads", "Inquiries"),
+    ("texted", "Texted"),
+    ("replied_1h", "Replied within 1 h"),
+    ("replied_24h", "Replied within 24 h"),
+    ("replied_7d", "Replied within 7 days"),
+    ("qualified", "Qualified"),
+    ("offered", "Offered to an officer"),
+    ("claimed", "Claimed"),
+    ("won", "Won"),
+]
+
+
+def funnel(facts: QuerySet[LeadFact]) -> dict:
+    return facts.aggregate(**FUNNEL_COUNTS)
+
+
+def funnel_by(facts: QuerySet[LeadFact], column: str) -> list[dict]:
+    """The funnel for each value of a column (source, campaign), largest first."""
+    rows = facts.values(column).annotate(**FUNNEL_COUNTS).order_by("-leads", column)
+    return [{"name": row.pop(column), **row} for row in rows]
+
+
+# --- Volume --------------------------------------------------------------------------------------
+
+
+def volume_by_day(facts: QuerySet[LeadFact], filters: Filters) -> list[tuple[date, int]]:
+    counts = dict(
+        facts.annotate(day=TruncDate("created_at", tzinfo=report_zone()))
+        .values_list("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    return [(day, counts.get(day, 0)) for day in filters.days()]
+
+
+def volume_by_hour_of_week(facts: QuerySet[LeadFact]) -> list[list[int]]:
+    """grid[weekday][hour]: Monday is 0, hours in the report's time zone."""
+    zone = report_zone()
+    rows = (
+        facts.annotate(
+            weekday=ExtractIsoWeekDay("created_at", tzinfo=zone), hour=ExtractHour("created_at", tzinfo=zone)
+        )
+        .values_list("weekday", "hour")
+        .annotate(n=Count("pk"))
+        .values_list("weekday", "hour", "n")
+    )
+    grid = [[0] * 24 for _ in range(7)]
+    for weekday, hour, n in rows:
+        grid[weekday - 1][hour] = n
+    return grid
+
+
+def off_hours_share(grid: list[list[int]]) -> float | None:
+    total = sum(map(sum, grid))
+    office = sum(grid[day - 1][hour] for day in OFFICE_DAYS for hour in OFFICE_HOURS)
+    return rate(total - office, total)
+
+
+# --- Speed to lead -------------------------------------------------------------------------------
+
+
+@dataclass
+class Speed:
+    count: int = 0
+    p50: float | None = None
+    p95: float | None = None
+    max: float | None = None
+    by_day: list[tuple[date, float | None, int]] = field(default_factory=list)
+
+
+def speed_to_lead(facts: QuerySet[LeadFact], filters: Filters) -> Speed:
+    zone = report_zone()
+    rows = list(facts.filter(speed_seconds__isnull=False).values_list("created_at", "speed_seconds"))
+    seconds = [s for _, s in rows]
+    per_day = defaultdict(list)
+    for created_at, value in rows:
+        per_day[created_at.astimezone(zone).date()].append(value)
+    return Speed(
+        count=len(seconds),
+        p50=percentile(seconds, 0.5),
+        p95=percentile(seconds, 0.95),
+        max=max(seconds, default=None),
+        by_day=[(day, median(per_day[day]), len(per_day[day])) for day in filters.days()],
+    )
+
+
+# --- Officers ------------------------------------------------------------------------------------
+
+
+def officers(facts: QuerySet[LeadFact]) -> list[dict]:
+    """Per officer: the offers they got for these leads and what became of the leads they have."""
+    lead_ids = facts.values("lead_id")
+    offers = Offer.objects.filter(lead_id__in=lead_ids)
+    rows = defaultdict(lambda: defaultdict(int))
+    for officer_id, offered, claimed, expired in (
+        offers.values("officer_id")
+        .annotate(
+            n=Count("pk"),
+            c=Count("pk", filter=Q(status=OfferStatus.CLAIMED)),
+            e=Count("pk", filter=Q(status=OfferStatus.EXPIRED)),
+        )
+        .values_list("officer_id", "n", "c", "e")
+    ):
+        rows[officer_id].update(offers=offered, claims=claimed, expired=expired)
+    claim_seconds = defaultdict(list)
+    for officer_id, created, decided in offers.filter(status=OfferStatus.CLAIMED).values_list(
+        "officer_id", "created_at", "decided_at"
+    ):
+        claim_seconds[officer_id].append((decided - created).total_seconds())
+    _add_lead_outcomes(facts, rows)
+    names = dict(LoanOfficer.objects.filter(pk__in=rows).values_list("pk", "name"))
+    return sorted(
+        (
+            {
+                "officer_id": pk,
+                "name": names.get(pk, "(deleted)"),
+                **_officer_defaults(),
+                **values,
+                "median_claim_seconds": median(claim_seconds[pk]),
+            }
+            for pk, values in rows.items()
+        ),
+        key=lambda row: (-row["offers"], -row["leads"], row["name"]),
+    )
+
+
+def _officer_defaults() -> dict:
+    return dict.fromkeys(("offers", "claims", "expired", "leads", "open", "won", "lost"), 0)
+
+
+def _add_lead_outcomes(facts: QuerySet[LeadFact], rows: dict) -> None:
+    assigned = facts.filter(officer_id__isnull=False)
+    for officer_id, leads, open_, won, lost in (
+        assigned.values("officer_id")
+        .annotate(
+            n=Count("pk"),
+            o=Count("pk", filter=~Q(status__in=NOT_OPEN_STATUSES)),
+            w=Count("pk", filter=Q(status=LeadStatus.CLOSED_WON)),
+            lo=Count("pk", filter=Q(status=LeadStatus.CLOSED_LOST)),
+        )
+        .values_list("officer_id", "n", "o", "w", "lo")
+    ):
+        rows[officer_id].update(leads=leads, open=open_, won=won, lost=lost)
+    replies = defaultdict(list)
+    for officer_id, seconds in assigned.filter(officer_reply_seconds__isnull=False).values_list(
+        "officer_id", "officer_reply_seconds"
+    ):
+        replies[officer_id].append(seconds)
+    for officer_id, values in replies.items():
+        rows[officer_id]["median_first_text_seconds"] = median(values)
+
+
+# --- Nurture -------------------------------------------------------------------------------------
+
+
+def nurture_steps(facts: QuerySet[LeadFact]) -> list[dict]:
+    rows = (
+        NurtureSendFact.objects.filter(lead_id__in=facts.values("lead_id"))
+        .values("step_id")
+        .annotate(
+            sent=Count("pk"),
+            replied=Count("pk", filter=Q(replied_48h=True)),
+            opted_out=Count("pk", filter=Q(opted_out_48h=True)),
+            revived=Count("pk", filter=Q(revived=True)),
+        )
+    )
+    steps = CadenceStep.objects.select_related("cadence").in_bulk([row["step_id"] for row in rows])
+    result = []
+    for row in rows:
+        step = steps.get(row["step_id"])
+        result.append(
+            {
+                **row,
+                "cadence": step.cadence.name if step else "(deleted step)",
+                "position": step.position if step else None,
+                "reply_rate": rate(row["replied"], row["sent"]),
+                "opt_out_rate": rate(row["opted_out"], row["sent"]),
+            }
+        )
+    return sorted(result, key=lambda r: (r["cadence"], r["position"] or 0))
+
+
+# --- Health --------------------------------------------------------------------------------------
+
+KIND_LABELS = {
+    Kind.FIRST_CONTACT: "First text",
+    Kind.REPLY: "Replies (assistant and officers)",
+    Kind.NURTURE: "Nurture",
+    Kind.INTRODUCTION: "Officer introduction",
+    Kind.COMPLIANCE: "Opt-out / help answers",
+}
+# Twilio's delivery error codes ops meet most, in words.
+ERROR_CODES = {
+    "21211": "Invalid phone number",
+    "21610": "Recipient replied STOP",
+    "21614": "Not a mobile number",
+    "30003": "Unreachable handset",
+    "30004": "Message blocked",
+    "30005": "Unknown destination handset",
+    "30006": "Landline or unreachable carrier",
+    "30007": "Carrier filtering (spam)",
+    "30008": "Unknown error",
+    "30034": "Unregistered 10DLC number",
+}
+
+
+def health(facts: QuerySet[LeadFact]) -> dict:
+    totals = facts.aggregate(
+        fallbacks=Sum("fallbacks"),
+        handoffs=Sum("handoffs"),
+        segments=Sum("segments"),
+        **{column: Sum(column) for column in KIND_COLUMNS.values()},
+        **{f"opt_outs_{kind}": Count("pk", filter=Q(opt_out_after_kind=kind)) for kind in KIND_COLUMNS},
+    )
+    by_kind = []
+    for kind, column in KIND_COLUMNS.items():
+        texts, opt_outs = totals[column] or 0, totals[f"opt_outs_{kind}"]
+        by_kind.append(
+            {
+                "kind": kind,
+                "label": KIND_LABELS[kind],
+                "texts": texts,
+                "opt_outs": opt_outs,
+                "rate": rate(opt_outs, texts),
+            }
+        )
+    texts = sum(row["texts"] for row in by_kind)
+    return {
+        "texts": texts,
+        "segments": totals["segments"] or 0,
+        "fallbacks": totals["fallbacks"] or 0,
+        "handoffs": totals["handoffs"] or 0,
+        "opt_outs_by_kind": by_kind,
+        "failures": delivery_failures(facts),
+        "ops_queue": ops_queue(),
+    }
+
+
+def delivery_failures(facts: QuerySet[LeadFact]) -> list[dict]:
+    rows = (
+        Message.objects.filter(
+            lead_id__in=facts.values("lead_id"),
+            direction=Direction.OUTBOUND,
+            status__in=(MessageStatus.FAILED, MessageStatus.UNDELIVERED),
+        )
+        .values("error_code")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "error_code")
+    )
+    return [
+        {
+            "code": row["error_code"] or "(none)",
+            "meaning": ERROR_CODES.get(row["error_code"], ""),
+            "count": row["n"],
+        }
+        for row in rows
+    ]
+
+
+def ops_queue(now: datetime | None = None) -> dict:
+    """The leads waiting for ops right now (whenever they came in)."""
+    waiting = RoutingRequest.objects.filter(status=RequestStatus.WAITING)
+    oldest = waiting.order_by("created_at").values_list("created_at", flat=True).first()
+    now = now or timezone.now()
+    return {"waiting": waiting.count(), "oldest_seconds": (now - oldest).total_seconds() if oldest else None}
