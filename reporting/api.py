@@ -72,9 +72,13 @@ def metrics_for(since: date, until: date) -> dict:
         "since": since,
         "until": until,
         **{name: totals[name] for name in MetricsOutput().fields if name in totals},
-        "speed_to_lead_seconds": {"p50": speed.p50, "p95": speed.p95},
+        "speed_to_lead_seconds": {"p50": _milliseconds(speed.p50), "p95": _milliseconds(speed.p95)},
         "by_source": [{"source": row["name"], **row} for row in by_source],
     }
+
+
+def _milliseconds(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 3)
 
 
 class MetricsView(APIView):

@@ -1,0 +1,41 @@
+"""GET /api/v1/metrics/ on the hand-built week."""
+
+from rest_framework.test import APIClient
+
+
+def test_it_serves_the_funnel_for_leads_created_in_the_range(week, api):
+    response = api.get("/api/v1/metrics/?since=2026-03-02&until=2026-03-08")
+    assert response.status_code == 200
+    body = response.json()
+    assert {k: body[k] for k in ("leads", "texted", "replied", "qualified", "offered", "claimed", "won", "lost", "opted_out")} == {
+        "leads": 5, "texted": 4, "replied": 3, "qualified": 3, "offered": 2, "claimed": 2, "won": 1, "lost": 1,
+        "opted_out": 1,
+    }  # fmt: skip
+    assert body["speed_to_lead_seconds"] == {"p50": 3.0, "p95": 9.1}
+    assert body["by_source"][1] == {
+        "source": "web", "leads": 2, "texted": 2, "replied": 2, "qualified": 2, "claimed": 2, "won": 1,
+    }  # fmt: skip
+    assert [row["source"] for row in body["by_source"]] == ["paid", "web", "referral"]
+
+
+def test_a_range_without_leads_has_zeros_and_no_speed(week, api):
+    body = api.get("/api/v1/metrics/?since=2025-01-01&until=2025-01-31").json()
+    assert (body["leads"], body["by_source"], body["speed_to_lead_seconds"]) == (
+        0,
+        [],
+        {"p50": None, "p95": None},
+    )
+
+
+def test_one_day_is_a_range(week, api):
+    assert api.get("/api/v1/metrics/?since=2026-03-02&until=2026-03-02").json()["leads"] == 2
+
+
+def test_it_rejects_bad_dates_with_a_message(week, api):
+    assert "since" in api.get("/api/v1/metrics/?since=03/02/2026").json()
+    assert api.get("/api/v1/metrics/?since=2026-03-09&until=2026-03-02").status_code == 400
+    assert api.get("/api/v1/metrics/?since=2020-01-01&until=2026-03-02").status_code == 400
+
+
+def test_it_needs_a_token(db):
+    assert APIClient().get("/api/v1/metrics/").status_code == 401
