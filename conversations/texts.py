@@ -1,5 +1,7 @@
 """The fixed texts the product sends, in English and Spanish."""
 
+from string import Formatter
+
 from django.conf import settings
 
 OPT_OUT_LINE = {"en": "Reply STOP to opt out.", "es": "Responda STOP para no recibir más mensajes."}
@@ -76,18 +78,58 @@ def text(name: str, language: str = "en", **values) -> str:
     )
 
 
-def first_contact_text(lead, *, again: bool = False) -> str:
-    """The greeting: first name, company, what happens next and the first question."""
+# What an A/B variant of the first text may use (str.format placeholders, nothing else).
+FIRST_TEXT_PLACEHOLDERS = {
+    "first_name": "the borrower's first name ('there' when unknown)",
+    "company": "the company name",
+    "company_nmls": "the company's NMLS ID",
+    "loan_topic": "'home purchase', 'refinance'... ('home loan' when unknown)",
+    "question": "the assistant's first question (buy or refinance; or when, once that is known)",
+}
+
+
+def first_contact_values(lead) -> dict:
     language = lead.language
     topic = TOPICS.get(language, TOPICS["en"]).get(lead.loan_purpose or "") or text("topic_default", language)
-    question = text("question_timeline" if lead.loan_purpose else "question_purpose", language)
-    name = lead.first_name or ("there" if language == "en" else "")
+    return {
+        "first_name": lead.first_name or ("there" if language == "en" else ""),
+        "company": settings.COMPANY_NAME,
+        "company_nmls": settings.COMPANY_NMLS_ID,
+        "loan_topic": topic,
+        "question": text("question_timeline" if lead.loan_purpose else "question_purpose", language),
+    }
+
+
+def first_contact_text(lead, *, again: bool = False, template: str = "") -> str:
+    """The greeting: first name, company, what happens next and the first question. `template`
+    (an A/B variant) replaces the standard wording, with the same placeholders filled in."""
+    values = first_contact_values(lead)
+    if template:
+        # A missing name leaves "Hola , ..." behind.
+        return " ".join(template.format_map(values).split()).replace(" ,", ",")
     return " ".join(
         text(
             "first_contact_again" if again else "first_contact",
-            language,
-            first_name=name,
-            topic=topic,
-            question=question,
+            lead.language,
+            first_name=values["first_name"],
+            topic=values["loan_topic"],
+            question=values["question"],
         ).split()
     )
+
+
+def first_text_template_errors(template: str) -> str | None:
+    """What is wrong with a first-text template's placeholders, in words an admin can act on."""
+    try:
+        parsed = list(Formatter().parse(template))
+    except ValueError as error:
+        return f"A brace is not closed ({error}). Write {{first_name}}; a literal brace is {{{{ or }}}}."
+    bad = [
+        name
+        for _, name, spec, conversion in parsed
+        if name is not None and (name not in FIRST_TEXT_PLACEHOLDERS or spec or conversion)
+    ]
+    if bad:
+        allowed = ", ".join("{" + p + "}" for p in FIRST_TEXT_PLACEHOLDERS)
+        return f"Unknown placeholder(s): {', '.join('{' + b + '}' for b in bad)}. Use: {allowed}"
+    return None

@@ -6,7 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework import serializers
 
 from leads.api import LeadOutput, MessageOutput
-from leads.models import Lead
+from leads.selectors import lead_list
 
 
 class WebhookMessageData(MessageOutput):
@@ -17,7 +17,7 @@ class WebhookMessageData(MessageOutput):
 
 
 def lead_data(lead_id) -> dict:
-    return LeadOutput(Lead.objects.select_related("assigned_officer").get(pk=lead_id)).data
+    return LeadOutput(lead_list().get(pk=lead_id)).data
 
 
 def message_data(message) -> dict:

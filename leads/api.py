@@ -171,6 +171,13 @@ class NurtureOutput(serializers.Serializer):
     next_touch_at = serializers.DateTimeField(allow_null=True)
 
 
+class AbVariantOutput(serializers.Serializer):
+    test_id = serializers.IntegerField(help_text="The A/B test")
+    test = serializers.CharField(help_text="Its name")
+    target = serializers.ChoiceField(choices=["first_text", "cadence_step"], help_text="The text it tests")
+    variant = serializers.CharField(help_text="The variant this borrower got")
+
+
 class LeadOutput(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=LeadStatus.choices)
     temperature = serializers.ChoiceField(choices=Temperature.choices, allow_null=True)
@@ -178,6 +185,7 @@ class LeadOutput(serializers.ModelSerializer):
     assigned_officer = serializers.SerializerMethodField()
     nurture = serializers.SerializerMethodField()
     not_texted_reason = serializers.SerializerMethodField()
+    ab_variants = serializers.SerializerMethodField()
 
     class Meta:
         model = Lead
@@ -186,7 +194,7 @@ class LeadOutput(serializers.ModelSerializer):
             "source_detail", "external_id", "language", "sms_consent", "consent_at",
             "not_texted_reason", "status",
             "temperature", "qualification", "assigned_officer", "nurture", "created_at",
-            "updated_at", "first_contact_at", "last_inbound_at", "opted_out_at",
+            "updated_at", "first_contact_at", "last_inbound_at", "opted_out_at", "ab_variants",
         ]  # fmt: skip
 
     @extend_schema_field(QualificationSerializer)
@@ -215,6 +223,19 @@ class LeadOutput(serializers.ModelSerializer):
         if not lead.nurture_cadence:
             return None
         return {"cadence": lead.nurture_cadence, "next_touch_at": lead.next_touch_at}
+
+    @extend_schema_field(AbVariantOutput(many=True))
+    def get_ab_variants(self, lead) -> list[dict]:
+        """The A/B tests of automated texts this borrower is in, and their variant in each."""
+        return [
+            {
+                "test_id": a.experiment_id,
+                "test": a.experiment.name,
+                "target": a.experiment.target,
+                "variant": a.variant.name,
+            }
+            for a in lead.experiment_assignments.all()
+        ]
 
 
 class MessageOutput(serializers.Serializer):
@@ -441,4 +462,4 @@ class LeadViewSet(ViewSet):
 
     @staticmethod
     def _lead(pk) -> Lead:
-        return get_object_or_404(Lead.objects.select_related("assigned_officer"), pk=pk)
+        return get_object_or_404(selectors.lead_list(), pk=pk)

@@ -12,7 +12,9 @@ def lead_list(
     phone: str | None = None,
     external_id: str | None = None,
 ) -> QuerySet[Lead]:
-    leads = Lead.objects.select_related("assigned_officer")
+    leads = Lead.objects.select_related("assigned_officer").prefetch_related(
+        "experiment_assignments__experiment", "experiment_assignments__variant"
+    )
     if statuses:
         leads = leads.filter(status__in=statuses)
     if phone:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "routing",
     "nurture",
     "integrations",
+    "experiments",
     "reporting",
 ]
 

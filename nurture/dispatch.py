@@ -20,6 +20,8 @@ from conversations import selectors as conversation_selectors
 from conversations import windows
 from conversations.models import Kind, Sender
 from conversations.services import send_sms
+from experiments import services as experiment_services
+from experiments.models import Target
 from leads import services as lead_services
 from nurture import rendering
 from nurture.models import CadenceStep, DelayFrom, Enrollment, EnrollmentState
@@ -121,14 +123,17 @@ def _stop_reason(enrollment: Enrollment) -> str | None:
 def _send(enrollment: Enrollment, now: datetime) -> str:
     lead, step = enrollment.lead, enrollment.step
     repeat = f":{enrollment.repeats_done}" if enrollment.repeats_done else ""
+    variant = experiment_services.variant_for(lead=lead, target=Target.CADENCE_STEP, step_id=step.pk)
     result = send_sms(
         lead=lead,
-        body=rendering.render_step(step, lead, lead.assigned_officer),
+        body=rendering.render_step(step, lead, lead.assigned_officer, variant=variant),
         kind=Kind.NURTURE,
         sender=Sender.NURTURE,
         dedupe_key=f"nurture:{enrollment.pk}:{step.pk}{repeat}",
         now=now,
     )
+    if variant and result.queued:
+        experiment_services.assignment_record_text(lead=lead, variant=variant, message_id=result.message.pk)
     if result.queued:
         _advance(enrollment, now, sent=True)
         return "sent"

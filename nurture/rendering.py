@@ -107,10 +107,12 @@ def render_template(template: str, lead: Lead, officer=None) -> str:
     return " ".join(text.split()).replace(" ,", ",")
 
 
-def render_step(step, lead: Lead, officer=None) -> str:
-    """The step's text for this borrower, in their language when the step has it."""
+def render_step(step, lead: Lead, officer=None, *, variant=None) -> str:
+    """The step's text for this borrower, in their language when the step has it; an A/B
+    variant's wording instead, where it has one for that language."""
+    wording = variant.template_for(lead.language) if variant else ""
     spanish = lead.language == "es" and step.body_es.strip()
-    return render_template(step.body_es if spanish else step.body, lead, officer)
+    return render_template(wording or (step.body_es if spanish else step.body), lead, officer)
 
 
 # --- Previews in the admin ----------------------------------------------------------------------

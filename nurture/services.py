@@ -1,5 +1,6 @@
 """Enrolling leads in cadences, scheduling their steps, stopping them; reactions to leads."""
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -12,6 +13,8 @@ from leads import services as lead_services
 from leads.choices import LeadStatus
 from leads.models import Lead
 from nurture.models import Cadence, CadenceStep, Enrollment, EnrollmentState, Trigger
+
+logger = logging.getLogger(__name__)
 
 ACTOR = "nurture"
 # A borrower in one of these may get nurture texts; any other status ends the cadence.
@@ -228,3 +231,19 @@ def leads_reengage(*, leads, cadence: Cadence, actor: str, start_now: bool = Tru
         else:
             report.enrolled.append(lead)
     return report
+
+
+# --- A/B tests -------------------------------------------------------------------------------
+
+
+def step_keep_wording(*, step: CadenceStep, body: str, body_es: str, actor: str) -> list[str]:
+    """A finished A/B test's winning wording becomes the step's text (empty: unchanged)."""
+    changes = {name: value for name, value in (("body", body), ("body_es", body_es)) if value.strip()}
+    for name, value in changes.items():
+        setattr(step, name, value)
+    if changes:
+        step.save(update_fields=list(changes))
+        logger.info(
+            "Step %s of '%s' now has the A/B test winner's text (by %s).", step.position, step.cadence, actor
+        )
+    return list(changes)

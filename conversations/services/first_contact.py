@@ -14,6 +14,8 @@ from conversations.models import (
     Sender,
 )
 from conversations.services.outbox import SendResult, _enqueue, send_sms
+from experiments import services as experiment_services
+from experiments.models import Target
 from leads import services as lead_services
 from leads.choices import LeadStatus
 from leads.models import Lead
@@ -74,14 +76,21 @@ def _greet(lead: Lead, inquiry_id: int, dedupe_key: str) -> SendResult | None:
             data={"inquiry_id": inquiry_id},
         )
         return None
-    return send_sms(
+    # "here again" only to someone we greeted: a first inquiry without consent was not.
+    again = last_greeting is not None
+    variant = None if again else experiment_services.variant_for(lead=lead, target=Target.FIRST_TEXT)
+    result = send_sms(
         lead=lead,
-        # "here again" only to someone we greeted: a first inquiry without consent was not.
-        body=texts.first_contact_text(lead, again=last_greeting is not None),
+        body=texts.first_contact_text(
+            lead, again=again, template=variant.template_for(lead.language) if variant else ""
+        ),
         kind=Kind.FIRST_CONTACT,
         sender=Sender.AGENT,
         dedupe_key=dedupe_key,
     )
+    if variant and result.queued:
+        experiment_services.assignment_record_text(lead=lead, variant=variant, message_id=result.message.pk)
+    return result
 
 
 def _greet_again(lead: Lead, last_greeting: Message | None) -> bool:

@@ -1,0 +1,90 @@
+"""Which variant a borrower gets: weighted, decided once per borrower and test, and kept."""
+
+import hashlib
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from experiments import signals
+from experiments.models import Assignment, Experiment, ExperimentStatus, Target, Variant
+from leads.models import Lead
+from mortgage_sms.errors import ApplicationError
+
+
+def bucket(experiment_id: int, lead_id) -> float:
+    """A number in [0, 1) fixed by the test and the borrower: the same on every run and machine."""
+    digest = hashlib.sha256(f"{experiment_id}:{lead_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def pick_variant(variants: list[Variant], point: float) -> Variant:
+    """The variant whose share of the weights covers `point`."""
+    total = sum(v.weight for v in variants)
+    reached = 0.0
+    for variant in variants:
+        reached += variant.weight / total
+        if point < reached:
+            return variant
+    return variants[-1]
+
+
+def running_experiment(*, target: str, step_id: int | None = None) -> Experiment | None:
+    experiments = Experiment.objects.filter(status=ExperimentStatus.RUNNING, target=target)
+    if target == Target.CADENCE_STEP:
+        experiments = experiments.filter(step_id=step_id)
+    return experiments.first()
+
+
+def kept_first_text() -> Variant | None:
+    """The winner of the last finished first-text test, when it is not the current text."""
+    ended = (
+        Experiment.objects.filter(
+            target=Target.FIRST_TEXT, status=ExperimentStatus.ENDED, winner__isnull=False
+        )
+        .select_related("winner")
+        .order_by("-ended_at")
+        .first()
+    )
+    return ended.winner if ended and not ended.winner.is_control else None
+
+
+def variant_for(*, lead: Lead, target: str, step_id: int | None = None) -> Variant | None:
+    """The lead's variant in the running test of this text (assigning it the first time), the
+    kept winner of a finished first-text test, or None: the text as it is."""
+    experiment = running_experiment(target=target, step_id=step_id)
+    if experiment is None:
+        return kept_first_text() if target == Target.FIRST_TEXT else None
+    existing = Assignment.objects.filter(experiment=experiment, lead=lead).select_related("variant").first()
+    if existing:
+        return existing.variant
+    variants = list(experiment.variants.order_by("id"))
+    if not variants:
+        return None
+    chosen = pick_variant(variants, bucket(experiment.pk, lead.pk))
+    try:
+        with transaction.atomic():
+            Assignment.objects.create(experiment=experiment, variant=chosen, lead=lead)
+    except IntegrityError:
+        pass  # assigned a moment ago by a task running twice: the same variant, by construction
+    return chosen
+
+
+def assignment_record_text(*, lead: Lead, variant: Variant, message_id) -> None:
+    """Note the text that carried the variant (the first one, if the task runs twice)."""
+    Assignment.objects.filter(experiment_id=variant.experiment_id, lead=lead, message__isnull=True).update(
+        message_id=message_id
+    )
+
+
+@transaction.atomic
+def experiment_end(*, experiment: Experiment, winner: Variant | None, actor: str) -> None:
+    """Stop assigning; the winner (if any) becomes the text everyone gets."""
+    if winner is not None and winner.experiment_id != experiment.pk:
+        raise ApplicationError("The winner must be one of this test's variants.", field="winner")
+    ended = Experiment.objects.filter(pk=experiment.pk, status=ExperimentStatus.RUNNING).update(
+        status=ExperimentStatus.ENDED, ended_at=timezone.now(), winner=winner, ended_by=actor
+    )
+    if not ended:
+        raise ApplicationError("This test has already ended.", status=409)
+    experiment.refresh_from_db()
+    signals.experiment_ended.send(sender=Experiment, experiment=experiment, winner=winner, actor=actor)
