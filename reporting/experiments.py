@@ -30,11 +30,11 @@ class Outcome:
         return wilson_interval(self.count, self.sends, CONFIDENCE)
 
     def __str__(self) -> str:
-        """"12 of 80: 15.0% (95% CI 8.8-24.4%)"."""
+        """ "12 of 80: 15.0% (95% CI 8.8-24.4%)"."""
         if not self.sends:
             return "—"
         low, high = self.interval
-        return f"{self.count} of {self.sends}: {self.rate:.1%} (95% CI {low:.1%}–{high:.1%})"
+        return f"{self.count} of {self.sends}: {self.rate:.1%} (95% CI {low:.1%} to {high:.1%})"
 
 
 @dataclass

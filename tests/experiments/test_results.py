@@ -46,7 +46,7 @@ def test_it_counts_replies_within_24_hours_qualification_and_opt_outs_per_varian
     a, b = experiment_results(experiment)
     assert (a.sends, a.replies.count, a.qualified.count, a.opt_outs.count) == (4, 1, 1, 0)
     assert (b.sends, b.replies.count, b.opt_outs.count) == (2, 0, 1)
-    assert str(a.replies) == "1 of 4: 25.0% (95% CI 4.6%–69.9%)"
+    assert str(a.replies) == "1 of 4: 25.0% (95% CI 4.6% to 69.9%)"
 
 
 def test_a_clear_difference_is_called_real():
