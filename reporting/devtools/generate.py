@@ -129,7 +129,8 @@ class Story:
                 at,
                 kind=Kind.NURTURE,
                 sender=Sender.NURTURE,
-                dedupe_key=f"nurture:{uuid.uuid4().hex[:8]}:{step}",
+                # The phone (unique here) stands in for the enrollment's id.
+                dedupe_key=f"nurture:{self.lead.phone[2:]}:{step}",
             )
             if self.rng.random() < 0.01:
                 return self._opt_out(at + timedelta(minutes=3))
