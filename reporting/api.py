@@ -83,6 +83,7 @@ def _milliseconds(seconds: float | None) -> float | None:
 
 class MetricsView(APIView):
     required_scopes = "metrics:read"  # API token scopes (mortgage_sms/scopes.py)
+
     @extend_schema(
         operation_id="metrics_retrieve",
         parameters=[

@@ -28,7 +28,9 @@ def test_ops_read_the_results_and_keep_the_winner(live_server, chromium, screens
     page.screenshot(path=screenshots / "ab-test-results.png", full_page=True)
 
     page.get_by_role("link", name="End the test…").click()
-    expect(page.get_by_role("radio", name="B", exact=True)).to_be_checked()  # the best reply rate is suggested
+    expect(
+        page.get_by_role("radio", name="B", exact=True)
+    ).to_be_checked()  # the best reply rate is suggested
     page.set_viewport_size(PHONE)
     page.screenshot(path=screenshots / "ab-test-end-phone.png", full_page=True)
     page.get_by_role("button", name="End the test").click()
