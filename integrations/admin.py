@@ -211,7 +211,7 @@ class CrmIntegrationAdmin(TargetAdmin):
             {
                 "fields": ["field_mapping"],
                 "description": "Our field -> the CRM's property (HubSpot), field (Salesforce) or "
-                "contact attribute (Total Expert; `custom.<name>` for one of its custom fields). Left "
+                "contact attribute (Total Expert; custom.NAME for one of its custom fields). Left "
                 "empty, the CRM's default mapping is filled in on save. For Salesforce, `id` names "
                 "the Lead's external ID field used for upserts.",
             },
@@ -368,7 +368,7 @@ class CrmRecordAdmin(admin.ModelAdmin):
 class CrmNotificationAdmin(admin.ModelAdmin):
     """What a CRM told us changed, and what we did about it."""
 
-    list_display = ["received_at", "integration", "item", "action", "remote_id", "status", "lead", "outcome"]
+    list_display = ["received_at", "remote_id", "status", "lead", "short_outcome"]
     list_filter = ["status", "integration", "item", "received_at"]
     search_fields = ["=remote_id", "=lead__id", "outcome"]
     list_select_related = ["integration", "lead"]
@@ -377,6 +377,10 @@ class CrmNotificationAdmin(admin.ModelAdmin):
         "integration", "item", "action", "remote_id", "hash_value", "status", "lead", "outcome",
         "attempts", "next_attempt_at", "claimed_at", "received_at", "processed_at",
     ]  # fmt: skip
+
+    @admin.display(description="Outcome")
+    def short_outcome(self, notification):
+        return notification.outcome[:70]
 
     def has_add_permission(self, request):
         return False

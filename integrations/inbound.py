@@ -95,7 +95,7 @@ def _reason_to_ignore(integration, item: str, action: str, remote_id: str, hash_
         .first()
     )
     if hash_value and last and last.hash_value == hash_value:
-        return "Same hashValue as the last notification for this record: nothing changed."
+        return "Same hashValue as the last notification: nothing changed."
     return ""
 
 

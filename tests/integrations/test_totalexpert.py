@@ -372,3 +372,29 @@ def test_a_base_url_set_in_the_admin_is_refused_when_it_is_private(settings, run
 
         assert internal.requests == []
     assert "loopback, private or reserved" in Delivery.objects.get().last_error
+
+
+def test_each_event_costs_few_calls_against_total_expert_rate_limit(api, totalexpert, integration, run_tasks):
+    """Total Expert allows 1,000 requests a minute: docs/totalexpert.md quotes these counts."""
+    totalexpert.add_user(email="ray@lender.example.com")
+    with run_tasks():
+        lead_id = api.post("/api/v1/leads/", {**LEAD, "sms_consent": False}, format="json").json()["id"]
+    lead = Lead.objects.get(pk=lead_id)
+    new_lead = len(totalexpert.requests)  # the token, three lookups, the POST
+    change_status(lead, run_tasks, "nurturing")
+    change = len(totalexpert.requests) - new_lead
+    with run_tasks():
+        lead_services.lead_assign(
+            lead=lead, officer=LoanOfficerFactory(email="ray@lender.example.com"), actor="r"
+        )
+    assignment = len(totalexpert.requests) - new_lead - change
+    _log(integration, lead, "sms_sent")
+    text = len(totalexpert.requests) - new_lead - change - assignment
+
+    assert (new_lead, change, assignment, text) == (5, 1, 2, 2)
+
+
+def _log(integration, lead, kind):
+    record = CrmRecord.objects.get(object_type="lead", local_id=str(lead.pk))
+    activity = Activity(kind, timezone.now(), "SMS to borrower (agent)", "Hello")
+    get_connector(integration).log_activity(remote_lead_id=record.remote_id, activity=activity)
