@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from conversations import services
+from conversations import interceptors, services
 from conversations.signals import inbound_message
 from leads.signals import inquiry_appended, lead_created
 
@@ -19,4 +19,6 @@ def greet_repeat_inquiry(sender, lead, inquiry, **kwargs):
 
 @receiver(inbound_message, dispatch_uid="conversations.continue_conversation")
 def continue_conversation(sender, lead, message, **kwargs):
+    if interceptors.intercept(lead=lead, message=message):
+        return  # answered by a layer above (e.g. scheduling)
     services.conversation_schedule(message=message)

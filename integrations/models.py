@@ -48,6 +48,19 @@ class EventType(models.TextChoices):
     LEAD_OPTED_OUT = "lead.opted_out"
     MESSAGE_RECEIVED = "message.received"
     MESSAGE_SENT = "message.sent"
+    CALL_COMPLETED = "call.completed"
+    APPOINTMENT_BOOKED = "appointment.booked"
+    APPOINTMENT_RESCHEDULED = "appointment.rescheduled"
+    APPOINTMENT_CANCELLED = "appointment.cancelled"
+
+
+# Events about an activity on the lead (not the lead record): CRMs log them on the timeline.
+ACTIVITY_EVENT_TYPES = (
+    EventType.CALL_COMPLETED,
+    EventType.APPOINTMENT_BOOKED,
+    EventType.APPOINTMENT_RESCHEDULED,
+    EventType.APPOINTMENT_CANCELLED,
+)
 
 
 def all_event_types() -> list[str]:

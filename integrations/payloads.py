@@ -27,3 +27,15 @@ def message_data(message) -> dict:
 def event_body(*, type: str, timestamp: str, data: dict) -> str:
     """The exact text that is signed and sent, the same on every attempt."""
     return json.dumps({"type": type, "timestamp": timestamp, "data": data}, cls=DjangoJSONEncoder)
+
+
+def call_data(call) -> dict:
+    from calls.api import WebhookCallData
+
+    return WebhookCallData(call).data
+
+
+def appointment_data(appointment) -> dict:
+    from appointments.api import WebhookAppointmentData
+
+    return WebhookAppointmentData(appointment).data

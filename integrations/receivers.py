@@ -4,7 +4,10 @@ Signals arrive inside the change's transaction, so the event is recorded with th
 
 from django.dispatch import receiver
 
+from appointments.signals import appointment_booked, appointment_cancelled, appointment_rescheduled
+from calls.signals import call_completed
 from conversations.signals import inbound_message, message_sent
+from integrations import payloads
 from integrations.models import EventType
 from integrations.services import outbound_event_record
 from leads.signals import (
@@ -62,3 +65,27 @@ def on_message_sent(sender, message, **kwargs):
     if message.lead_id is None:
         return  # an alert to staff, on no borrower's thread
     outbound_event_record(type=EventType.MESSAGE_SENT, lead_id=message.lead_id, message=message)
+
+
+@receiver(call_completed, dispatch_uid="integrations.call_completed")
+def on_call_completed(sender, call, **kwargs):
+    outbound_event_record(
+        type=EventType.CALL_COMPLETED, lead_id=call.lead_id, actor="", data=payloads.call_data(call)
+    )
+
+
+def _appointment_event(event_type: str):
+    def record(sender, appointment, **kwargs):
+        outbound_event_record(
+            type=event_type, lead_id=appointment.lead_id, data=payloads.appointment_data(appointment)
+        )
+
+    return record
+
+
+for _signal, _type in (
+    (appointment_booked, EventType.APPOINTMENT_BOOKED),
+    (appointment_rescheduled, EventType.APPOINTMENT_RESCHEDULED),
+    (appointment_cancelled, EventType.APPOINTMENT_CANCELLED),
+):
+    _signal.connect(_appointment_event(_type), dispatch_uid=f"integrations.{_type}", weak=False)

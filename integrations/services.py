@@ -99,7 +99,9 @@ def webhook_subscription_delete(*, owner: ApiClient, subscription_id: int) -> No
 # --- Recording events ---------------------------------------------------------------------------
 
 
-def outbound_event_record(*, type: str, lead_id, actor: str = "", message=None) -> OutboundEvent | None:
+def outbound_event_record(
+    *, type: str, lead_id, actor: str = "", message=None, data: dict | None = None
+) -> OutboundEvent | None:
     """Record the event and one delivery per target that takes it, in the caller's transaction;
     the deliveries are queued when it commits. A change a target made itself is not sent back
     to it (loop protection)."""
@@ -107,7 +109,8 @@ def outbound_event_record(*, type: str, lead_id, actor: str = "", message=None) 
     if not targets:
         return None
     now = timezone.now()
-    data = payloads.message_data(message) if message is not None else payloads.lead_data(lead_id)
+    if data is None:
+        data = payloads.message_data(message) if message is not None else payloads.lead_data(lead_id)
     with transaction.atomic():
         event = OutboundEvent.objects.create(
             msg_id=OutboundEvent.new_msg_id(),

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "conversations",
     "routing",
     "nurture",
+    "calls",
+    "appointments",
     "integrations",
     "experiments",
     "reporting",
@@ -269,6 +271,30 @@ ROUTING_OFFER_SECONDS = env.int("ROUTING_OFFER_SECONDS", default=300)
 # Who hears about a lead that nobody can be offered (ops queue): emails and mobile numbers.
 ROUTING_OPS_EMAILS = env.list("ROUTING_OPS_EMAILS", default=[])
 ROUTING_OPS_PHONES = env.list("ROUTING_OPS_PHONES", default=[])
+
+# --- The officer's day: reply alerts, reminders, web push -------------------------------------
+# At most one alert per thread this often: texts that arrive meanwhile go in the next one.
+ALERT_BATCH_MINUTES = env.int("ALERT_BATCH_MINUTES", default=3)
+# A borrower unanswered this long reminds their officer; this long tells ops.
+OFFICER_REMIND_MINUTES = env.int("OFFICER_REMIND_MINUTES", default=15)
+OFFICER_ESCALATE_MINUTES = env.int("OFFICER_ESCALATE_MINUTES", default=60)
+# Web Push (VAPID). Without keys the officer pages offer no browser notifications;
+# `manage.py generate_vapid_keys` prints a pair for .env.
+VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:ops@localhost")
+
+# --- Calls (Twilio Voice) -----------------------------------------------------------------------
+# The shared number calls come from (a Messaging Service has no number of its own).
+TWILIO_VOICE_NUMBER = env("TWILIO_VOICE_NUMBER", default="") or TWILIO_FROM_NUMBER
+# Recording is off; when on, both parties hear that the call is recorded (two-party consent).
+CALL_RECORDING = env.bool("CALL_RECORDING", default=False)
+
+# --- Appointments -----------------------------------------------------------------------------
+APPOINTMENT_MINUTES = env.int("APPOINTMENT_MINUTES", default=30)
+# Slots offered start at least this long from now, and at most this many days ahead.
+APPOINTMENT_NOTICE_MINUTES = env.int("APPOINTMENT_NOTICE_MINUTES", default=60)
+APPOINTMENT_DAYS_AHEAD = env.int("APPOINTMENT_DAYS_AHEAD", default=5)
 
 # --- Nurture and contact windows -------------------------------------------------------------
 # US federal holidays (and their observed days) get no scheduled texts.

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from calls import views as call_views
 from reporting.views import reports_view
 
 admin.site.site_header = "Mortgage SMS"
@@ -19,10 +20,13 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/officer/", permanent=False)),
     path("admin/reports/", admin.site.admin_view(reports_view), name="reports"),
     path("admin/", admin.site.urls),
+    path("officer/leads/<uuid:lead_id>/call/", call_views.call, name="officer-call"),
     path("officer/", include("routing.urls")),
+    path("", include("appointments.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("conversations.urls")),
     path("", include("integrations.inbound_urls")),
+    path("", include("calls.urls")),
 ]

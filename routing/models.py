@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,6 +24,10 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a time zone, e.g. America/Chicago.") from error
 
 
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class LoanOfficer(models.Model):
     """A licensed loan officer who can be offered and claim leads."""
 
@@ -43,6 +48,12 @@ class LoanOfficer(models.Model):
     after_hours = models.BooleanField(default=False, help_text="Takes offers outside hours")
     out_of_office_until = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    # Self-service: the officer sets these on /officer/settings/.
+    on_duty = models.BooleanField(default=True, help_text="Off duty: no offers, no call prompts")
+    alert_by_sms = models.BooleanField(default=True, help_text="Reply alerts by text (needs a mobile)")
+    alert_by_email = models.BooleanField(default=False, help_text="Reply alerts by e-mail")
+    # The secret in the officer's private calendar feed URL; a new one revokes the old URL.
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -74,6 +85,10 @@ class LoanOfficer(models.Model):
 
     def takes_offers_at(self, now: datetime) -> bool:
         return self.after_hours or self.is_working_at(now)
+
+    def is_available_at(self, now: datetime) -> bool:
+        """On duty, not away, inside working hours: a borrower can be told someone will call."""
+        return self.active and self.on_duty and not self.is_out_of_office(now) and self.is_working_at(now)
 
 
 def _as_time(value) -> time:
@@ -253,3 +268,113 @@ class Offer(models.Model):
 
     def seconds_left(self, now: datetime) -> int:
         return max(0, int((self.expires_at - now).total_seconds()))
+
+
+class ThreadWatch(models.Model):
+    """What the officer has not yet seen or answered on one of their leads' threads.
+
+    Alerts are batched per thread: at most one per ALERT_BATCH_MINUTES; a sweep sends what
+    arrived meanwhile. A borrower waiting past OFFICER_REMIND_MINUTES reminds the officer,
+    past OFFICER_ESCALATE_MINUTES tells ops."""
+
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="+")
+    officer = models.ForeignKey(LoanOfficer, on_delete=models.CASCADE, related_name="thread_watches")
+    waiting_since = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="Oldest unanswered text"
+    )
+    unread_since = models.DateTimeField(null=True, blank=True, help_text="Oldest text not seen on the page")
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    wants_call = models.BooleanField(default=False, help_text="The borrower asked to be called")
+    alerted_at = models.DateTimeField(null=True, blank=True, help_text="Last alert sent")
+    alerted_through = models.DateTimeField(null=True, blank=True, help_text="Texts up to here were alerted")
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    ops_alerted_at = models.DateTimeField(null=True, blank=True)
+    alert_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lead", "officer"], name="one_watch_per_thread")]
+
+    def __str__(self):
+        return f"{self.officer.name} watching {self.lead_id}"
+
+
+class PushSubscription(models.Model):
+    """A browser the officer allowed to show notifications (Web Push, VAPID-signed)."""
+
+    officer = models.ForeignKey(LoanOfficer, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"Push to {self.officer.name} ({self.endpoint[:40]}…)"
+
+
+class LeadNote(models.Model):
+    """A private note an officer keeps on a lead (never sent to the borrower)."""
+
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="notes")
+    officer = models.ForeignKey(LoanOfficer, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Note by {self.officer.name}: {self.body[:40]}"
+
+
+MERGE_FIELDS_HELP = "Merge fields: {first_name}, {officer_name}, {officer_first_name}, {company}"
+
+
+class SavedReply(models.Model):
+    """A reply an officer sends often; shared with everyone when it has no officer."""
+
+    officer = models.ForeignKey(
+        LoanOfficer,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="saved_replies",
+        help_text="Empty: every officer sees it",
+    )
+    title = models.CharField(max_length=60)
+    body = models.TextField(max_length=1600, help_text=MERGE_FIELDS_HELP)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "saved replies"
+
+    def __str__(self):
+        return self.title
+
+
+class ScheduledStatus(models.TextChoices):
+    SCHEDULED = "scheduled"
+    SENT = "sent", "handed to the outbox"
+    CANCELLED = "cancelled"
+
+
+class ScheduledReply(models.Model):
+    """An officer's text to go at a set time (inside the borrower's contact window)."""
+
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="+")
+    officer = models.ForeignKey(LoanOfficer, on_delete=models.CASCADE, related_name="scheduled_replies")
+    body = models.TextField(max_length=1600)
+    send_at = models.DateTimeField(db_index=True)
+    status = models.CharField(
+        max_length=10, choices=ScheduledStatus.choices, default=ScheduledStatus.SCHEDULED, db_index=True
+    )
+    result = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["send_at"]
+        verbose_name_plural = "scheduled replies"
+
+    def __str__(self):
+        return f"Reply to {self.lead_id} at {self.send_at:%Y-%m-%d %H:%M}"

@@ -2,9 +2,9 @@
 
 from django.dispatch import receiver
 
-from conversations.signals import handoff_requested
+from conversations.signals import handoff_requested, inbound_message
 from leads.signals import lead_status_changed
-from routing import services
+from routing import alerts, services
 
 
 @receiver(lead_status_changed, dispatch_uid="routing.route_on_status")
@@ -15,3 +15,8 @@ def route_on_status(sender, lead, old_status, new_status, actor, **kwargs):
 @receiver(handoff_requested, dispatch_uid="routing.route_on_handoff")
 def route_on_handoff(sender, lead, reason, **kwargs):
     services.routing_start(lead=lead, reason=f"the borrower asked for a person ({reason})", actor="assistant")
+
+
+@receiver(inbound_message, dispatch_uid="routing.alert_officer_on_reply")
+def alert_officer_on_reply(sender, lead, message, **kwargs):
+    alerts.thread_record_inbound(lead=lead, body=message.body, at=message.created_at)

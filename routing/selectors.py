@@ -2,13 +2,13 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from leads.choices import QUALIFICATION_FIELDS
 from leads.models import Lead
 from routing import texts
 from routing.eligibility import FINISHED_STATUSES
-from routing.models import LoanOfficer, Offer, OfferStatus
+from routing.models import LoanOfficer, Offer, OfferStatus, ThreadWatch
 
 
 def officer_pending_offers(officer: LoanOfficer) -> QuerySet[Offer]:
@@ -33,10 +33,21 @@ def officer_missed_offers(officer: LoanOfficer, *, now: datetime) -> QuerySet[Of
 
 
 def officer_open_leads(officer: LoanOfficer) -> QuerySet[Lead]:
+    """Unread threads first (longest wait first), then borrowers waiting for an answer, then the rest."""
+    watches = ThreadWatch.objects.filter(lead=OuterRef("pk"), officer=officer)
     return (
         Lead.objects.filter(assigned_officer=officer)
         .exclude(status__in=FINISHED_STATUSES)
-        .order_by("-updated_at")
+        .annotate(
+            unread_since=Subquery(watches.values("unread_since")[:1]),
+            waiting_since=Subquery(watches.values("waiting_since")[:1]),
+            wants_call=Subquery(watches.values("wants_call")[:1]),
+        )
+        .order_by(
+            F("unread_since").asc(nulls_last=True),
+            F("waiting_since").asc(nulls_last=True),
+            "-updated_at",
+        )
     )
 
 

@@ -17,7 +17,7 @@ from leads.choices import US_STATES, LeadStatus, LoanType
 from leads.models import Lead
 from leads.phones import normalize_phone
 from mortgage_sms.errors import ApplicationError
-from routing import strategies, texts
+from routing import alerts, signals, strategies, texts
 from routing.eligibility import (
     FINISHED_STATUSES,
     describe_refusals,
@@ -255,6 +255,7 @@ def _wait_for_ops(request: RoutingRequest, lead: Lead, why_not: str) -> None:
         )
     if request.ops_alerted_at is None:
         _enqueue("routing.tasks.alert_ops", request.pk)
+    signals.routing_waiting.send(sender=RoutingRequest, lead=lead, request=request)
 
 
 def offer_expiry_sweep(*, now: datetime | None = None) -> dict:
@@ -434,7 +435,7 @@ def officer_reply(*, officer: LoanOfficer, lead: Lead, body: str, token: str = "
         raise ApplicationError("Write a message first.", field="body")
     with transaction.atomic():
         lead = _own(lead, officer)
-        return send_sms(
+        result = send_sms(
             lead=lead,
             body=body,
             kind=Kind.REPLY,
@@ -442,6 +443,9 @@ def officer_reply(*, officer: LoanOfficer, lead: Lead, body: str, token: str = "
             officer=officer,
             dedupe_key=f"officer_reply:{token}" if token else None,
         )
+        if result.queued:
+            alerts.thread_mark_answered(lead=lead, officer=officer)
+        return result
 
 
 @transaction.atomic
@@ -460,12 +464,31 @@ def lead_release(*, officer: LoanOfficer, lead: Lead) -> RoutingRequest | None:
     return request
 
 
+LOSS_REASONS = {
+    "rate": "went with another lender on rate or fees",
+    "not_ready": "not ready to buy or refinance",
+    "credit": "did not qualify (credit or income)",
+    "unresponsive": "stopped answering",
+    "property": "lost the house or the deal fell through",
+    "other": "other",
+}
+
+
 @transaction.atomic
-def lead_close(*, officer: LoanOfficer, lead: Lead, won: bool) -> None:
+def lead_close(
+    *, officer: LoanOfficer, lead: Lead, won: bool, loss_reason: str = "", detail: str = ""
+) -> None:
+    """Won or lost; a loss says why, and the timeline says who closed it ("Marked won by Jane")."""
+    if not won and loss_reason not in LOSS_REASONS:
+        raise ApplicationError("Say why the lead was lost.", field="loss_reason")
     lead = _own(lead, officer)
     status = LeadStatus.CLOSED_WON if won else LeadStatus.CLOSED_LOST
+    reason = f"Marked {'won' if won else 'lost'} by {officer.name}"
+    if not won:
+        reason += f": {LOSS_REASONS[loss_reason]}" + (f" ({detail.strip()[:200]})" if detail.strip() else "")
+    data = {} if won else {"loss_reason": loss_reason, "loss_detail": detail.strip()[:200]}
     lead_services.lead_set_status(
-        lead=lead, status=status, actor=_actor(officer), reason=f"Marked by {officer.name}."
+        lead=lead, status=status, actor=_actor(officer), reason=f"{reason}.", data=data
     )
 
 

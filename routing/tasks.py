@@ -1,6 +1,6 @@
 """django-q2 entry points: take ids, call one service. Each may run twice; each claims its row."""
 
-from routing import services
+from routing import alerts, desk, services
 
 
 def route_lead(request_id: int) -> str:
@@ -18,3 +18,12 @@ def alert_ops(request_id: int) -> str:
 
 def sweep_offers() -> dict:
     return services.offer_expiry_sweep()
+
+
+def alert_thread(watch_id: int) -> str:
+    return alerts.thread_alert(watch_id=watch_id)
+
+
+def sweep_watches() -> dict:
+    """Every minute: batched reply alerts, reminders, escalations, replies sent later."""
+    return {**alerts.watch_sweep(), "scheduled_replies": desk.scheduled_replies_send()}

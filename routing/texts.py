@@ -1,5 +1,6 @@
 """What routing says: the borrower's introduction, the officers' and ops' alerts."""
 
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -75,10 +76,19 @@ def minutes(offer) -> int:
     return max(1, round((offer.expires_at - offer.created_at).total_seconds() / 60))
 
 
+def wants_call(lead) -> bool:
+    """The borrower's latest text asks for a call: the offer says so."""
+    from routing.intents import asks_for_call
+
+    latest = lead.messages.filter(direction="inbound").order_by("-created_at").values_list("body", flat=True)
+    return asks_for_call(next(iter(latest[:1]), ""))
+
+
 def offer_sms(offer) -> str:
     lead = offer.lead
+    call = " Asks for a call: claim and call from the page." if wants_call(lead) else ""
     return (
-        f"{settings.COMPANY_NAME} lead for you: {short_name(lead)}, {lead_summary(lead)}. "
+        f"{settings.COMPANY_NAME} lead for you: {short_name(lead)}, {lead_summary(lead)}.{call} "
         f"Claim within {minutes(offer)} min: {lead_url(lead)}"
     )
 
@@ -101,4 +111,75 @@ def ops_alert(request) -> tuple[str, str]:
     url = settings.PUBLIC_BASE_URL + reverse("admin:routing_opsqueue_change", args=[request.pk])
     subject = f"No officer for {short_name(lead)} ({lead_summary(lead)})"
     body = f"Nobody could be offered this lead: {request.note}\nAssign or re-route it: {url}"
+    return subject, body
+
+
+# --- Reply alerts and reminders ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alert:
+    subject: str
+    sms: str
+    email: str
+    push: str
+    url: str
+
+
+def _quote(body: str, limit: int = 90) -> str:
+    body = " ".join(body.split())
+    return f'"{body[: limit - 1]}…"' if len(body) > limit else f'"{body}"'
+
+
+def reply_alert(watch, new_texts: list[str]) -> Alert:
+    """E.g. 'Maria L. texted (2 new): "Can you call me after 5?" Tap to call: <url>'."""
+    lead, officer = watch.lead, watch.officer
+    url = lead_url(lead)
+    count = f" ({len(new_texts)} new)" if len(new_texts) > 1 else ""
+    latest = _quote(new_texts[-1]) if new_texts else ""
+    if watch.wants_call:
+        url += "#call"
+        action = f"{short_name(lead)} asks for a call. Tap to call from your page: {url}"
+    else:
+        action = f"Reply: {url}"
+    sms = (
+        f"{short_name(lead)} texted{count}: {latest} {action}"
+        if not watch.wants_call
+        else f"{action} {latest}"
+    )
+    body = "\n\n".join(f"> {text}" for text in new_texts)
+    email = (
+        f"Hi {officer.name},\n\n{lead.full_name or 'Your borrower'} ({lead_summary(lead)}) texted you:\n\n"
+        f"{body}\n\n{'They ask for a call. ' if watch.wants_call else ''}Answer here: {url}\n"
+    )
+    subject = f"{short_name(lead)} {'asks for a call' if watch.wants_call else 'texted you'}"
+    return Alert(subject=subject, sms=" ".join(sms.split()), email=email, push=latest.strip('"'), url=url)
+
+
+def _waited(watch, now) -> str:
+    minutes_waited = max(1, round((now - watch.waiting_since).total_seconds() / 60))
+    return f"{minutes_waited} min" if minutes_waited < 120 else f"{minutes_waited // 60} h"
+
+
+def waiting_reminder(watch, now) -> Alert:
+    lead = watch.lead
+    url = lead_url(lead)
+    text = f"Reminder: {short_name(lead)} has waited {_waited(watch, now)} for your answer. {url}"
+    return Alert(
+        subject=f"{short_name(lead)} is waiting for your answer",
+        sms=text,
+        email=f"Hi {watch.officer.name},\n\n{text}\n",
+        push=f"Waiting {_waited(watch, now)}",
+        url=url,
+    )
+
+
+def unanswered_ops_alert(watch, now) -> tuple[str, str]:
+    lead = watch.lead
+    subject = f"{short_name(lead)} unanswered for {_waited(watch, now)} ({watch.officer.name})"
+    url = settings.PUBLIC_BASE_URL + reverse("admin:leads_lead_change", args=[lead.pk])
+    body = (
+        f"{lead.full_name or 'A borrower'} texted {watch.officer.name}'s lead and has had no answer "
+        f"for {_waited(watch, now)}. Reassign or call: {url}"
+    )
     return subject, body

@@ -1,20 +1,25 @@
 """The claim-your-lead pages. Thin: each view reads through selectors and writes through services."""
 
+import json
 import uuid
 from functools import wraps
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from leads.phones import normalize_phone
 from mortgage_sms.errors import ApplicationError
-from routing import selectors, services
-from routing.models import LoanOfficer
+from routing import alerts, desk, selectors, services
+from routing.models import LoanOfficer, ScheduledReply, ScheduledStatus
 
 
 class ReplyForm(forms.Form):
@@ -23,6 +28,54 @@ class ReplyForm(forms.Form):
     )
     # A fresh token per rendered form: the same form sent twice sends one text.
     token = forms.CharField(max_length=64, widget=forms.HiddenInput, required=False)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "A private note…"})
+    )
+
+
+class ScheduleForm(forms.Form):
+    body = forms.CharField(max_length=1600)
+    send_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+DAYS = [(str(i), name) for i, name in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])]
+
+
+class AvailabilityForm(forms.ModelForm):
+    work_days = forms.MultipleChoiceField(choices=DAYS, widget=forms.CheckboxSelectMultiple, required=False)
+    out_of_office_until = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label="Out of office until",
+    )
+
+    class Meta:
+        model = LoanOfficer
+        fields = [
+            "on_duty", "work_start", "work_end", "work_days", "time_zone", "out_of_office_until",
+            "mobile_phone", "email", "alert_by_sms", "alert_by_email",
+        ]  # fmt: skip
+        widgets = {
+            "work_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "work_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["work_days"] = [str(d) for d in (self.instance.work_days or [0, 1, 2, 3, 4])]
+
+    def clean_work_days(self):
+        return sorted(int(d) for d in self.cleaned_data["work_days"])
+
+    def clean_mobile_phone(self):
+        phone = self.cleaned_data["mobile_phone"].strip()
+        try:
+            return normalize_phone(phone, field="mobile_phone") if phone else ""
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message) from error
 
 
 def officer_required(view):
@@ -49,9 +102,11 @@ def dashboard(request, officer):
         "offers": selectors.officer_pending_offers(officer),
         "missed": selectors.officer_missed_offers(officer, now=now),
         "leads": selectors.officer_open_leads(officer),
+        "push_key": settings.VAPID_PUBLIC_KEY,
         "closed": selectors.officer_closed_leads(officer),
     }
-    template = "officer/_offers.html" if request.GET.get("partial") else "officer/dashboard.html"
+    partials = {"offers": "officer/_offers.html", "leads": "officer/_leads.html"}
+    template = partials.get(request.GET.get("partial"), "officer/dashboard.html")
     return render(request, template, context)
 
 
@@ -68,12 +123,23 @@ def lead_detail(request, officer, lead_id):
     thread = lead.messages.select_related("officer").order_by("created_at")
     if request.GET.get("partial") == "thread":
         return render(request, "officer/_thread.html", {"thread": thread})
+    is_mine = lead.assigned_officer_id == officer.pk
+    if is_mine:
+        alerts.thread_mark_read(lead=lead, officer=officer)
     context = {
         "officer": officer,
         "lead": lead,
         "now": timezone.now(),
+        "calls": lead.calls.select_related("officer")[:5],
+        "appointments": lead.appointments.filter(status="booked").order_by("starts_at"),
+        "notes": lead.notes.select_related("officer")[:20],
+        "saved_replies": _rendered_replies(lead, officer) if is_mine else [],
+        "scheduled": ScheduledReply.objects.filter(lead=lead, status=ScheduledStatus.SCHEDULED),
+        "note_form": NoteForm(),
+        "loss_reasons": services.LOSS_REASONS,
+        "call_token": uuid.uuid4().hex,
         "offer": selectors.pending_offer(officer, lead),
-        "is_mine": lead.assigned_officer_id == officer.pk,
+        "is_mine": is_mine,
         "qualification": selectors.qualification_rows(lead),
         "inquiries": lead.inquiries.all(),
         "thread": thread,
@@ -140,6 +206,8 @@ def close(request, officer, lead_id):
             officer=officer,
             lead=lead,
             won=outcome == "won",
+            loss_reason=request.POST.get("loss_reason", ""),
+            detail=request.POST.get("detail", ""),
             done=f"Marked {outcome}.",
         )
     return redirect("officer-lead", lead_id=lead.pk)
@@ -165,3 +233,103 @@ def _act(request, service, *, done: str = "", **kwargs):
     if done:
         messages.success(request, done)
     return result if result is not None else True
+
+
+def _rendered_replies(lead, officer) -> list[tuple[str, str]]:
+    """Saved replies with this borrower's merge fields filled (a broken one is left out)."""
+    rendered = []
+    for saved in desk.saved_replies_for(officer):
+        try:
+            rendered.append(
+                (saved.title, desk.saved_reply_render(body=saved.body, lead=lead, officer=officer))
+            )
+        except ApplicationError:
+            continue
+    return rendered
+
+
+@officer_required
+@require_POST
+def note(request, officer, lead_id):
+    lead = _visible_lead(officer, lead_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        _act(
+            request,
+            desk.note_add,
+            officer=officer,
+            lead=lead,
+            body=form.cleaned_data["body"],
+            done="Note saved.",
+        )
+    else:
+        messages.error(request, "Write a note of at most 4000 characters.")
+    return redirect("officer-lead", lead_id=lead.pk)
+
+
+@officer_required
+@require_POST
+def schedule(request, officer, lead_id):
+    """Send a reply later: the time is read in the officer's own time zone."""
+    lead = _visible_lead(officer, lead_id)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write the message and pick a date and time.")
+    else:
+        _act(request, desk.reply_schedule, officer=officer, lead=lead, done="Scheduled.", **form.cleaned_data)
+    return redirect("officer-lead", lead_id=lead.pk)
+
+
+@officer_required
+@require_POST
+def unschedule(request, officer, lead_id, scheduled_id):
+    if desk.reply_cancel(officer=officer, scheduled_id=scheduled_id):
+        messages.success(request, "The scheduled text is cancelled.")
+    return redirect("officer-lead", lead_id=lead_id)
+
+
+@officer_required
+def officer_settings(request, officer):
+    """Availability (on duty, hours, out of office), how alerts reach the officer, push, calendar."""
+    form = AvailabilityForm(request.POST or None, instance=LoanOfficer.objects.get(pk=officer.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {field: form.cleaned_data[field] for field in form.Meta.fields}
+        try:
+            desk.officer_update_availability(officer=officer, changes=changes)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Saved.")
+            return redirect("officer-settings")
+    context = {
+        "officer": officer,
+        "form": form,
+        "push_key": settings.VAPID_PUBLIC_KEY,
+        "calendar_url": settings.PUBLIC_BASE_URL + reverse("officer-calendar", args=[officer.calendar_token]),
+    }
+    return render(request, "officer/settings.html", context)
+
+
+@officer_required
+@require_POST
+def push_subscribe(request, officer):
+    try:
+        alerts.push_subscribe(
+            officer=officer,
+            subscription=json.loads(request.body or b"{}"),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except (ValueError, ApplicationError) as error:
+        return JsonResponse(
+            {"detail": getattr(error, "message", "Send the subscription as JSON.")}, status=400
+        )
+    return JsonResponse({"subscribed": True}, status=201)
+
+
+def service_worker(request):
+    """Served from /officer/ so that its scope covers the officer pages."""
+    script = render(request, "officer/sw.js").content
+    response = HttpResponse(script, content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/officer/"
+    response["Cache-Control"] = "no-cache"
+    return response

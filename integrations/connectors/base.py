@@ -65,6 +65,11 @@ class Activity:
     occurred_at: datetime
     summary: str
     body: str
+    # Calls: how it ended (our call status) and the talk time; appointments: booked,
+    # rescheduled or cancelled, and when it ends (occurred_at is its start).
+    outcome: str = ""
+    duration_seconds: int | None = None
+    ends_at: datetime | None = None
 
     @classmethod
     def from_message(cls, message: dict) -> "Activity":
@@ -75,6 +80,31 @@ class Activity:
             occurred_at=parse_datetime(message["created_at"]),
             summary="SMS from borrower" if inbound else f"SMS to borrower ({message['sender']})",
             body=message["body"],
+        )
+
+    @classmethod
+    def from_event(cls, event_type: str, data: dict) -> "Activity":
+        """From a `call.completed` or `appointment.*` event's data."""
+        officer = (data.get("officer") or {}).get("name", "the officer")
+        if event_type == "call.completed":
+            minutes, seconds = divmod(data.get("duration_seconds") or 0, 60)
+            talk = f", {minutes} min {seconds} s" if minutes or seconds else ""
+            return cls(
+                kind="call",
+                occurred_at=parse_datetime(data.get("ended_at") or data["created_at"]),
+                summary=f"Call by {officer}: {data['status'].replace('_', ' ')}{talk}",
+                body=data.get("note", ""),
+                outcome=data["status"],
+                duration_seconds=data.get("duration_seconds"),
+            )
+        change = event_type.split(".", 1)[1]
+        return cls(
+            kind="appointment",
+            occurred_at=parse_datetime(data["starts_at"]),
+            summary=f"Appointment {change} with {officer}",
+            body=f"Call with {officer}, {data['starts_at']} to {data['ends_at']} ({data['borrower_time_zone']}).",
+            outcome=change,
+            ends_at=parse_datetime(data["ends_at"]),
         )
 
 

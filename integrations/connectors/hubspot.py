@@ -7,7 +7,7 @@ import urllib3
 from django.conf import settings
 from hubspot import HubSpot
 from hubspot.crm import contacts, owners
-from hubspot.crm.objects import communications
+from hubspot.crm.objects import calls, communications, meetings
 
 from integrations.connectors.base import Activity, Connector, ConnectorError, secret
 from integrations.webhooks import parse_retry_after
@@ -15,6 +15,12 @@ from leads.models import Lead
 
 # HubSpot's own association type for "communication to contact".
 COMMUNICATION_TO_CONTACT = 81
+CALL_TO_CONTACT = 194
+MEETING_TO_CONTACT = 200
+# Our call statuses as HubSpot's hs_call_status values.
+CALL_STATUS = {"completed": "COMPLETED", "no_answer": "NO_ANSWER", "busy": "BUSY", "failed": "FAILED",
+               "canceled": "CANCELED"}  # fmt: skip
+MEETING_OUTCOME = {"booked": "SCHEDULED", "rescheduled": "RESCHEDULED", "cancelled": "CANCELED"}
 API_ERRORS = (contacts.ApiException, owners.ApiException, communications.ApiException)
 
 
@@ -106,6 +112,22 @@ class HubSpotConnector(Connector):
         return page.results[0].id if page.results else None
 
     def log_activity(self, *, remote_lead_id: str, activity: Activity) -> str:
+        if activity.kind == "call":
+            return self._create_engagement(
+                self.client.crm.objects.calls,
+                calls,
+                CALL_TO_CONTACT,
+                remote_lead_id,
+                _call_properties(activity),
+            )
+        if activity.kind == "appointment":
+            return self._create_engagement(
+                self.client.crm.objects.meetings,
+                meetings,
+                MEETING_TO_CONTACT,
+                remote_lead_id,
+                _meeting_properties(activity),
+            )
         association = communications.PublicAssociationsForObject(
             to=communications.PublicObjectId(id=remote_lead_id),
             types=[
@@ -128,6 +150,48 @@ class HubSpotConnector(Connector):
                 _request_timeout=self.timeout,
             )
         return created.id
+
+    def _create_engagement(
+        self, api, module, association_type: int, remote_lead_id: str, properties: dict
+    ) -> str:
+        """A call or a meeting on the contact's timeline."""
+        to_contact = module.PublicAssociationsForObject(
+            to=module.PublicObjectId(id=remote_lead_id),
+            types=[
+                module.AssociationSpec(
+                    association_category="HUBSPOT_DEFINED", association_type_id=association_type
+                )
+            ],
+        )
+        with _translated_errors():
+            created = api.basic_api.create(
+                module.SimplePublicObjectInputForCreate(properties=properties, associations=[to_contact]),
+                _request_timeout=self.timeout,
+            )
+        return created.id
+
+
+def _call_properties(activity: Activity) -> dict:
+    return {
+        "hs_timestamp": activity.occurred_at.astimezone(UTC).isoformat(),
+        "hs_call_title": activity.summary,
+        "hs_call_body": activity.body,
+        "hs_call_direction": "OUTBOUND",
+        "hs_call_duration": str(1000 * (activity.duration_seconds or 0)),
+        "hs_call_status": CALL_STATUS.get(activity.outcome, "FAILED"),
+    }
+
+
+def _meeting_properties(activity: Activity) -> dict:
+    start = activity.occurred_at.astimezone(UTC).isoformat()
+    return {
+        "hs_timestamp": start,
+        "hs_meeting_title": activity.summary,
+        "hs_meeting_body": activity.body,
+        "hs_meeting_start_time": start,
+        "hs_meeting_end_time": activity.ends_at.astimezone(UTC).isoformat(),
+        "hs_meeting_outcome": MEETING_OUTCOME.get(activity.outcome, "SCHEDULED"),
+    }
 
 
 def _text(value) -> str:

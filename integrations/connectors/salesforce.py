@@ -89,6 +89,16 @@ class SalesforceConnector(Connector):
         return records[0]["Id"] if records else None
 
     def log_activity(self, *, remote_lead_id: str, activity: Activity) -> str:
+        if activity.kind == "appointment" and activity.outcome != "cancelled":
+            event = {
+                "WhoId": remote_lead_id,
+                "Subject": activity.summary,
+                "Description": activity.body,
+                "StartDateTime": activity.occurred_at.isoformat(),
+                "EndDateTime": activity.ends_at.isoformat(),
+            }
+            with self._translated_errors():
+                return self._call(lambda: self.sf.Event.create(event))["id"]
         task = {
             "WhoId": remote_lead_id,
             "Subject": activity.summary,
@@ -96,6 +106,10 @@ class SalesforceConnector(Connector):
             "Status": "Completed",
             "ActivityDate": activity.occurred_at.date().isoformat(),
         }
+        if activity.kind == "call":  # a logged call: Salesforce's own call fields
+            task.update(
+                TaskSubtype="Call", CallType="Outbound", CallDurationInSeconds=activity.duration_seconds or 0
+            )
         with self._translated_errors():
             return self._call(lambda: self.sf.Task.create(task))["id"]
 

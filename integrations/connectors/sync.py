@@ -5,7 +5,7 @@ import json
 
 from integrations.connectors import ConnectorError, get_connector
 from integrations.connectors.base import Activity, RecordGone
-from integrations.models import CrmIntegration, CrmRecord, EventType, OutboundEvent
+from integrations.models import ACTIVITY_EVENT_TYPES, CrmIntegration, CrmRecord, EventType, OutboundEvent
 from integrations.outcomes import AttemptResult
 from leads.models import Lead
 
@@ -18,6 +18,9 @@ def crm_deliver(integration: CrmIntegration, event: OutboundEvent) -> AttemptRes
         connector = get_connector(integration)
         if event.message_id:
             summary = _log_message(connector, lead, event)
+        elif event.type in ACTIVITY_EVENT_TYPES:
+            activity = Activity.from_event(event.type, json.loads(event.body)["data"])
+            summary = _log_activity(connector, lead, activity, object_type="activity", local_id=event.msg_id)
         else:
             remote_id = _push_lead(connector, lead, set_owner=event.type == EventType.LEAD_ASSIGNED)
             summary = f"Lead saved as {remote_id}."

@@ -11,6 +11,15 @@ from tests.fakes.http import FakeServer, Reply
 STAMP = "2026-01-01T00:00:00.000Z"
 
 
+# --- Calls and meetings (activities on the contact's timeline) ----------------------------------
+
+ACTIVITY_ASSOCIATION = {"calls": 194, "meetings": 200}  # HubSpot's defined types to a contact
+ACTIVITY_REQUIRED = {
+    "calls": ("hs_timestamp", "hs_call_title", "hs_call_status", "hs_call_duration"),
+    "meetings": ("hs_timestamp", "hs_meeting_title", "hs_meeting_start_time", "hs_meeting_end_time"),
+}
+
+
 class FakeHubSpot(FakeServer):
     def __init__(self, *, token: str = "pat-na1-test-token"):
         super().__init__()
@@ -18,6 +27,7 @@ class FakeHubSpot(FakeServer):
         self.contacts: dict[str, dict] = {}
         self.owners: dict[str, str] = {}  # email -> owner id
         self.communications: list[dict] = []
+        self.activities: list[dict] = []  # calls and meetings, each with its "object"
         self._ids = itertools.count(501)
 
     def handle(self, request):
@@ -36,6 +46,8 @@ class FakeHubSpot(FakeServer):
             return self._owners(request.query.get("email"))
         if route == ("POST", "/crm/v3/objects/communications"):
             return self._communicate(request.json())
+        if route in (("POST", "/crm/v3/objects/calls"), ("POST", "/crm/v3/objects/meetings")):
+            return self._activity(request.path.rsplit("/", 1)[-1], request.json())
         return Reply(404, {"status": "error", "message": f"No route {request.method} {request.path}"})
 
     def _contact(self, contact_id: str) -> dict:
@@ -123,4 +135,20 @@ class FakeHubSpot(FakeServer):
         communication_id = str(next(self._ids))
         self.communications.append({"id": communication_id, "contact_id": contact_ids[0], **props})
         return Reply(201, {"id": communication_id, "properties": props, "createdAt": STAMP, "updatedAt": STAMP,
+                           "archived": False})  # fmt: skip
+
+    def _activity(self, kind: str, body: dict) -> Reply:
+        props = body.get("properties") or {}
+        missing = [name for name in ACTIVITY_REQUIRED[kind] if not props.get(name)]
+        if missing:
+            return self.problem(f"a {kind[:-1]} needs {missing}: {props}")
+        associations = body.get("associations") or []
+        types = [t for a in associations for t in a["types"]]
+        contact_ids = [a["to"]["id"] for a in associations]
+        expected = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": ACTIVITY_ASSOCIATION[kind]}
+        if not contact_ids or any(c not in self.contacts for c in contact_ids) or types != [expected]:
+            return self.problem(f"a {kind[:-1]} must be associated with one known contact: {associations}")
+        activity_id = str(next(self._ids))
+        self.activities.append({"id": activity_id, "object": kind, "contact_id": contact_ids[0], **props})
+        return Reply(201, {"id": activity_id, "properties": props, "createdAt": STAMP, "updatedAt": STAMP,
                            "archived": False})  # fmt: skip

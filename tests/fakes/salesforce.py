@@ -28,6 +28,7 @@ class FakeSalesforce(FakeServer):
         self.leads: dict[str, dict] = {}  # Salesforce Id -> fields
         self.users: dict[str, str] = {}  # email -> User Id
         self.tasks: list[dict] = []
+        self.events: list[dict] = []
         self.token_requests = 0
         self._ids = itertools.count(1)
 
@@ -57,6 +58,8 @@ class FakeSalesforce(FakeServer):
             return self._get_by_external(*lead_by_external.groups())
         if request.method == "GET" and request.path == f"{self.base}/query/":
             return self._query(request.query.get("q", ""))
+        if request.method == "POST" and request.path == f"{self.base}/sobjects/Event/":
+            return self._event(request.json())
         if request.method == "POST" and request.path == f"{self.base}/sobjects/Task/":
             return self._task(request.json())
         return Reply(404, [{"errorCode": "NOT_FOUND", "message": f"{request.method} {request.path}"}])
@@ -132,3 +135,13 @@ class FakeSalesforce(FakeServer):
         task_id = f"00T{next(self._ids):012d}"
         self.tasks.append({"Id": task_id, **body})
         return Reply(201, {"id": task_id, "success": True, "errors": []})
+
+    def _event(self, body: dict) -> Reply:
+        """An appointment: an Event on the lead, with a start and an end."""
+        if body.get("WhoId") not in self.leads:
+            return Reply(400, [{"errorCode": "INVALID_CROSS_REFERENCE_KEY", "message": "invalid WhoId"}])
+        if not (body.get("Subject") and body.get("StartDateTime") and body.get("EndDateTime")):
+            return self.problem(f"an Event needs a subject, a start and an end: {body}")
+        event_id = f"00U{next(self._ids):012d}"
+        self.events.append({"Id": event_id, **body})
+        return Reply(201, {"id": event_id, "success": True, "errors": []})

@@ -94,7 +94,8 @@ class FakeTwilio:
             self.requests.append(request)
             answer = self._script.popleft() if self._script else ScriptedAnswer()
             if answer.body is None and not answer.drop_connection:
-                answer = replace(answer, body=self._created_message(request))
+                created = _created_call(request, next(self._sids)) if _is_call(request) else None
+                answer = replace(answer, body=created or self._created_message(request))
             return answer
 
     def _created_message(self, request: RecordedRequest) -> dict:
@@ -113,6 +114,32 @@ class FakeTwilio:
             "api_version": "2010-04-01",
             "uri": f"{request.path[: -len('.json')]}/{sid}.json",
         }
+
+
+# --- The Calls API (Twilio Voice): a created call, as Twilio answers it --------------------------
+
+
+def _created_call(request: RecordedRequest, number: int) -> dict:
+    sid = f"CA{number:032x}"
+    account = request.path.split("/")[3] if request.path.count("/") >= 4 else ""
+    return {
+        "sid": sid,
+        "account_sid": account,
+        "to": request.form.get("To"),
+        "from": request.form.get("From"),
+        "status": "queued",
+        "direction": "outbound-api",
+        "api_version": "2010-04-01",
+        "uri": f"{request.path[: -len('.json')]}/{sid}.json",
+    }
+
+
+def _is_call(request: RecordedRequest) -> bool:
+    return request.path.endswith("/Calls.json")
+
+
+def calls_created(fake: FakeTwilio) -> list[RecordedRequest]:
+    return [r for r in fake.requests if r.method == "POST" and r.path.endswith("/Calls.json")]
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1,0 +1,71 @@
+"""The officer's day in a real browser at phone width: the reply box and the Call button are in
+reach without scrolling through the whole thread. Screenshots: OFFICER_SCREENSHOTS_DIR=docs."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from calls.models import Call
+from conversations.models import Direction, Kind, Sender
+from routing.models import SavedReply
+from tests.factories import LeadFactory, MessageFactory, UserFactory
+from tests.routing.test_browser import DESKTOP, PHONE, browser, log_in, screenshots  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def a_long_conversation(lead) -> None:
+    for number in range(14):
+        inbound = number % 2 == 0
+        MessageFactory(
+            lead=lead,
+            sender=Sender.BORROWER if inbound else Sender.OFFICER,
+            body=f"Question {number} about closing costs, the appraisal and the rate lock timing." if inbound
+            else f"Answer {number}: happy to walk you through it.",
+            direction=Direction.INBOUND if inbound else Direction.OUTBOUND,
+            kind=Kind.INBOUND if inbound else Kind.REPLY,
+            status="received" if inbound else "delivered",
+        )  # fmt: skip
+
+
+def test_an_officer_on_a_phone_reaches_the_reply_box_and_calls(
+    live_server,
+    browser,  # noqa: F811 (the fixture imported above)
+    make_officer,
+    screenshots,  # noqa: F811
+):
+    jane = make_officer(name="Jane Ramirez", after_hours=True, user=UserFactory(username="jane"))
+    maria = LeadFactory(first_name="Maria", last_name="Lopez", state="TX", property_state="TX", status="claimed",
+                        assigned_officer=jane, ai_paused=True, loan_purpose="purchase", temperature="hot")  # fmt: skip
+    a_long_conversation(maria)
+    SavedReply.objects.create(
+        title="Documents", body="Hi {first_name}, {officer_first_name} here: please send your W-2s."
+    )
+
+    page = browser.new_page(viewport=PHONE)
+    log_in(page, live_server.url, jane)
+    page.goto(f"{live_server.url}/officer/leads/{maria.pk}/")
+    call_button = page.get_by_role("button", name="📞 Call Maria")
+    expect(call_button).to_be_in_viewport()
+    page.get_by_role("button", name="Documents").click()
+    reply = page.locator("#reply-form textarea")
+    expect(reply).to_have_value("Hi Maria, Jane here: please send your W-2s.")
+    box = reply.bounding_box()
+    assert box["y"] < 3 * PHONE["height"], "the reply box is buried under the whole thread"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=screenshots / "officer-day-lead-phone.png")
+
+    call_button.click()
+    expect(page.locator(".messages")).to_contain_text("Calling your mobile")
+    assert Call.objects.filter(lead=maria).count() == 1
+
+    page.goto(f"{live_server.url}/officer/settings/")
+    expect(page.get_by_role("heading", name="Availability and alerts")).to_be_visible()
+    page.screenshot(path=screenshots / "officer-settings-phone.png", full_page=True)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/officer/leads/{maria.pk}/")
+    page.screenshot(path=screenshots / "officer-day-lead.png", full_page=True)
+    page.goto(f"{live_server.url}/officer/")
+    expect(page.locator("#my-leads")).to_contain_text(re.compile("Maria Lopez"))
+    page.screenshot(path=screenshots / "officer-dashboard.png", full_page=True)
