@@ -11,4 +11,4 @@ interceptors.register(services.scheduling_intercept)
 
 @receiver(routing_waiting, dispatch_uid="appointments.offer_while_waiting")
 def offer_while_waiting(sender, lead, request, **kwargs):
-    services.offer_while_waiting(lead=lead)
+    services.offer_while_waiting(lead=lead, asked_for_person="asked for a person" in request.reason)

@@ -18,7 +18,6 @@ from conversations.models import Kind, Message, Sender
 from conversations.services import send_sms
 from leads import services as lead_services
 from leads.models import Lead
-from routing import intents
 from routing.eligibility import FINISHED_STATUSES
 from routing.services import _text_staff
 from routing.texts import lead_url, short_name
@@ -26,10 +25,12 @@ from routing.texts import lead_url, short_name
 logger = logging.getLogger(__name__)
 
 OFFER_LIFETIME = timedelta(days=2)
+# "call me thursday": the borrower names a later time (a bare "call me" is the assistant's hand-off).
 _TALK_LATER = re.compile(
     r"\b(talk later|later today|another time|not (a good time|now)|busy (now|right now|at work)|at work"
     r"|schedule a call|set up a (call|time)|book a (call|time)|appointment|free (after|at|on|tomorrow|this|today)"
-    r"|call me (tomorrow|later|after|at|on|this|next|in the)|cita|mas tarde|otro momento)\b"
+    r"|call me (tomorrow|later|after|at|on|this|next|in the|around|(mon|tue|wed|thu|fri|sat|sun)\w*)"
+    r"|cita|mas tarde|otro momento)\b"
 )
 _CANCEL = re.compile(r"\b(cancel|cancelar|can'?t make it|no puedo)\b")
 _MOVE = re.compile(
@@ -72,14 +73,12 @@ def _upcoming(lead: Lead, now: datetime) -> Appointment | None:
 
 
 def _wants_later(lead: Lead, text: str, now: datetime) -> bool:
-    """Would rather talk later ("busy now, call me tomorrow at 3"), or asks for a call while no
-    officer can take one now. The assistant stays on while an officer is talking."""
+    """Would rather talk later ("busy now, call me tomorrow at 3"). A plain "call me" is the
+    assistant's hand-off to routing; times are offered if nobody can take it (see below). The
+    layer stays quiet while an officer is talking."""
     if lead.ai_paused or lead.status in FINISHED_STATUSES:
         return False
-    if _TALK_LATER.search(text):
-        return True
-    officer = lead.assigned_officer
-    return intents.asks_for_call(text) and not (officer and officer.is_available_at(now))
+    return bool(_TALK_LATER.search(text))
 
 
 def _book_or_offer(lead: Lead, body: str, now: datetime, appointment: Appointment | None = None) -> bool:
@@ -153,10 +152,13 @@ def slot_offer_send(
     appointment: Appointment | None = None,
     prefix: str = "",
     offered_at: datetime | None = None,
+    quiet_when_none: bool = False,
 ) -> SlotOffer | None:
     """Text the borrower up to three free times (from `now` on); None when there are none."""
     offered_at = offered_at or now
     choices = slots.spread_slots(lead, now=now, ignore=appointment)
+    if not choices and quiet_when_none:
+        return None
     SlotOffer.objects.filter(lead=lead, status=OfferStatus.OPEN).update(status=OfferStatus.WITHDRAWN)
     if not choices:
         _reply(
@@ -356,11 +358,14 @@ def _remind(appointment: Appointment, field: str, *, hours: int, now: datetime) 
 # --- Before a claim ---------------------------------------------------------------------------
 
 
-def offer_while_waiting(*, lead: Lead) -> SlotOffer | None:
-    """A hot lead nobody can take now: rather than silence, the borrower picks a time."""
+def offer_while_waiting(*, lead: Lead, asked_for_person: bool = False) -> SlotOffer | None:
+    """A hot lead (or one who asked for a person) nobody can take now: rather than silence, the
+    borrower picks a time. Nothing is sent when there is no free time either."""
     now = timezone.now()
-    if lead.temperature != "hot" or not lead.is_contactable() or _upcoming(lead, now):
+    if not (lead.temperature == "hot" or asked_for_person):
+        return None
+    if not lead.is_contactable() or _upcoming(lead, now):
         return None
     if SlotOffer.objects.filter(lead=lead, status=OfferStatus.OPEN, expires_at__gt=now).exists():
         return None
-    return slot_offer_send(lead=lead, now=now)
+    return slot_offer_send(lead=lead, now=now, quiet_when_none=True)

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from leads.choices import STATE_CHOICES, LoanPurpose, LoanType, Source, Temperature
 from mortgage_sms.errors import ApplicationError
-from routing import services
+from routing import desk, services
 from routing.eligibility import FINISHED_STATUSES
 from routing.models import (
     LoanOfficer,
@@ -17,6 +17,8 @@ from routing.models import (
     RequestStatus,
     RoutingRequest,
     RoutingRule,
+    SavedReply,
+    ScheduledReply,
 )
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
@@ -263,3 +265,32 @@ class OfferAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # outcomes are history; re-route or reassign to change what happens next
+
+
+class SavedReplyForm(forms.ModelForm):
+    class Meta:
+        model = SavedReply
+        fields = ["title", "body", "officer"]
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        try:
+            desk.saved_reply_validate(body=body)
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message) from error
+        return body
+
+
+@admin.register(SavedReply)
+class SavedReplyAdmin(admin.ModelAdmin):
+    form = SavedReplyForm
+    list_display = ["title", "officer", "body"]
+    list_filter = ["officer"]
+    search_fields = ["title", "body"]
+
+
+@admin.register(ScheduledReply)
+class ScheduledReplyAdmin(admin.ModelAdmin):
+    list_display = ["send_at", "lead", "officer", "status", "result"]
+    list_filter = ["status"]
+    raw_id_fields = ["lead"]

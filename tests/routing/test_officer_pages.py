@@ -174,6 +174,10 @@ def test_marking_won_and_lost(claimed, ann, client_for):
     client_for(ann).post(f"/officer/leads/{claimed.pk}/close/", {"outcome": "won"})
     assert Lead.objects.get(pk=claimed.pk).status == "closed_won"
     client_for(ann).post(f"/officer/leads/{claimed.pk}/close/", {"outcome": "lost"})
+    assert Lead.objects.get(pk=claimed.pk).status == "closed_won"  # a loss says why
+    client_for(ann).post(
+        f"/officer/leads/{claimed.pk}/close/", {"outcome": "lost", "loss_reason": "not_ready"}
+    )
     assert Lead.objects.get(pk=claimed.pk).status == "closed_lost"
     html = page(client_for(ann).get("/officer/"))
     assert "Recently closed" in html
