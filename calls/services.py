@@ -37,14 +37,19 @@ def voice_url(name: str, call: Call) -> str:
 # --- May we call? -----------------------------------------------------------------------------
 
 
-def calls_in_last_24h(lead: Lead, now: datetime) -> int:
-    """Calls placed to the borrower (those that reached Twilio), for states that cap calls."""
-    return Call.objects.filter(lead=lead, placed_at__gt=now - timedelta(hours=24), placed_at__lte=now).count()
+def call_attempt_times(lead: Lead, since: datetime, until: datetime) -> list[datetime]:
+    """Calls placed to the borrower (those that reached Twilio): the contact rules count them
+    against a cap in states that count calls and texts together."""
+    return list(
+        Call.objects.filter(lead=lead, placed_at__gt=since, placed_at__lte=until).values_list(
+            "placed_at", flat=True
+        )
+    )
 
 
 def call_block_reason(lead: Lead, now: datetime) -> str | None:
     """Why the borrower may not be called now: opt-out and do-not-contact always; the contact
-    window and the 24-hour cap (texts and calls together) unless the borrower is texting us
+    window and the state's cap (the contact rules' own check) unless the borrower is texting us
     right now (a call they asked for answers their own request)."""
     lead.refresh_from_db(fields=["opted_out_at", "do_not_contact", "last_inbound_at"])
     if lead.do_not_contact:
@@ -54,16 +59,7 @@ def call_block_reason(lead: Lead, now: datetime) -> str | None:
     live_since = now - timedelta(minutes=settings.REPLY_LIVE_MINUTES)
     if lead.last_inbound_at and lead.last_inbound_at >= live_since:
         return None
-    window = windows.window_for(lead)
-    if window.paused:
-        return "paused"
-    closed = window.closed_reason(now)
-    if closed:
-        return closed
-    cap = window.max_per_24h
-    if cap is not None and windows.texts_in_last_24h(lead, now) + calls_in_last_24h(lead, now) >= cap:
-        return "frequency_cap"
-    return None
+    return windows.block_reason(lead, now)
 
 
 READABLE_BLOCKS = {

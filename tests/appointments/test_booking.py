@@ -57,7 +57,7 @@ def test_a_borrower_who_would_rather_talk_later_is_offered_three_times_and_books
     offer = last_text_to(maria)
     assert offer == (
         "I can set up a call with a licensed loan officer. 1) Tue Mar 3, 11:00 AM 2) Tue Mar 3, 12:00 PM "
-        "3) Wed Mar 4, 8:00 AM (CST). Reply 1, 2 or 3, or name another time. Which works best?"
+        "3) Wed Mar 4, 9:00 AM (CST). Reply 1, 2 or 3, or name another time. Which works best?"
     )
     texts(maria, "2", run_tasks, "SM2")
 
@@ -117,13 +117,13 @@ def test_a_borrower_moves_and_cancels_by_text(clock, jane, maria, run_tasks):
 
 
 def test_reminders_come_a_day_and_an_hour_before_inside_the_window(clock, jane, maria, run_tasks):
-    texts(maria, "call me Thursday at 9am", run_tasks, "SM1")  # Thu Mar 5, 09:00 CST
-    clock.move_to(datetime(2026, 3, 4, 15, 30, tzinfo=UTC), tick=False)  # Wed 09:30
+    texts(maria, "call me Thursday at 11am", run_tasks, "SM1")  # Thu Mar 5, 11:00 CST
+    clock.move_to(datetime(2026, 3, 4, 17, 30, tzinfo=UTC), tick=False)  # Wed 11:30
     with run_tasks():
         assert services.reminders_send() == 1
         assert services.reminders_send() == 0
-    assert last_text_to(maria).startswith("Reminder: Jane Ramirez will call you Thu Mar 5, 9:00 AM CST.")
-    clock.move_to(datetime(2026, 3, 5, 14, 1, tzinfo=UTC), tick=False)  # Thu 08:01
+    assert last_text_to(maria).startswith("Reminder: Jane Ramirez will call you Thu Mar 5, 11:00 AM CST.")
+    clock.move_to(datetime(2026, 3, 5, 16, 1, tzinfo=UTC), tick=False)  # Thu 10:01
     with run_tasks():
         assert services.reminders_send() == 1
     reminder = Message.objects.filter(lead=maria).latest("created_at")
@@ -132,12 +132,12 @@ def test_reminders_come_a_day_and_an_hour_before_inside_the_window(clock, jane, 
 
 
 def test_an_hour_before_an_early_call_waits_for_the_window(clock, jane, maria, run_tasks):
-    texts(maria, "call me Thursday at 8:30am", run_tasks, "SM1")
-    clock.move_to(datetime(2026, 3, 5, 13, 31, tzinfo=UTC), tick=False)  # Thu 07:31 in Texas
+    texts(maria, "call me Thursday at 9:30am", run_tasks, "SM1")  # Texas texts open at 09:00
+    clock.move_to(datetime(2026, 3, 5, 14, 31, tzinfo=UTC), tick=False)  # Thu 08:31 in Texas
     with run_tasks():
         services.reminders_send()
     reminder = Message.objects.filter(lead=maria, body__startswith="In an hour").get()
-    assert (reminder.status, reminder.retry_at) == ("queued", datetime(2026, 3, 5, 14, 0, tzinfo=UTC))
+    assert (reminder.status, reminder.retry_at) == ("queued", datetime(2026, 3, 5, 15, 0, tzinfo=UTC))
 
 
 def test_the_api_lists_a_leads_appointments(clock, api, jane, maria, run_tasks):

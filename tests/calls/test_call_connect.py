@@ -164,7 +164,7 @@ def test_a_borrower_is_not_called_outside_their_contact_window(clock, fake_twili
 def test_calls_count_toward_a_states_daily_cap(clock, fake_twilio, jane, maria, run_tasks):
     from conversations.models import ContactRule
 
-    ContactRule.objects.update_or_create(state="TX", defaults={"max_per_24h": 1})
+    ContactRule.objects.update_or_create(state="TX", defaults={"max_per_24h": 1, "cap_counts_calls": True})
     with run_tasks():
         first = services.call_start(officer=jane, lead=maria, token="one")
     services._finish(first, "completed", note="Talked.")

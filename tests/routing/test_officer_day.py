@@ -97,7 +97,7 @@ def test_a_reply_sent_later_goes_at_its_time(clock, jane_and_maria, run_tasks):
 def test_a_reply_cannot_be_scheduled_outside_the_contact_window(clock, jane_and_maria):
     jane, maria = jane_and_maria
     night = datetime(2026, 11, 25, 22, 30, tzinfo=CHICAGO)
-    with pytest.raises(ApplicationError, match="next opening is Fri Nov 27, 8:00 AM CST"):
+    with pytest.raises(ApplicationError, match="next opening is Fri Nov 27, 9:00 AM CST"):
         desk.reply_schedule(officer=jane, lead=maria, body="Hi", send_at=night)
 
 
