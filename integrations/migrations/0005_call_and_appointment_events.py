@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0003_delivery_sweeper'),
+        ('integrations', '0004_total_expert'),
     ]
 
     operations = [
