@@ -36,6 +36,8 @@ class WebhookAppointmentData(AppointmentOutput):
 
 
 class LeadAppointments(APIView):
+    required_scopes = "leads:read"  # API token scopes, like the rest of a lead's reads
+
     @extend_schema(
         responses=AppointmentOutput(many=True),
         description="Calls booked with an officer (by the borrower's text or the officer), "
