@@ -205,7 +205,8 @@ def _retry_or_give_up(notification: CrmNotification, error: ConnectorError, now:
 
 
 def notifications_sweep(*, now: datetime) -> int:
-    """Free notifications a dead worker left mid-way, and queue those due (retries, lost tasks)."""
+    """Free notifications a dead worker left mid-way, queue those due (retries, lost tasks), and
+    purge finished ones past WEBHOOK_RETENTION_DAYS (their outcomes name borrowers)."""
     CrmNotification.objects.filter(status=InboundStatus.PROCESSING, claimed_at__lt=now - STUCK_AFTER).update(
         status=InboundStatus.PENDING, next_attempt_at=now
     )
@@ -213,7 +214,17 @@ def notifications_sweep(*, now: datetime) -> int:
     ids = list(due.order_by("pk").values_list("pk", flat=True)[:SWEEP_BATCH])
     for notification_id in ids:
         _enqueue(notification_id)
+    _purge_finished(now)
     return len(ids)
+
+
+def _purge_finished(now: datetime) -> None:
+    cutoff = now - timedelta(days=settings.WEBHOOK_RETENTION_DAYS)
+    old = CrmNotification.objects.filter(
+        received_at__lt=cutoff,
+        status__in=(InboundStatus.APPLIED, InboundStatus.IGNORED, InboundStatus.FAILED),
+    )
+    CrmNotification.objects.filter(pk__in=list(old.values_list("pk", flat=True)[:SWEEP_BATCH])).delete()
 
 
 # --- Subscribing --------------------------------------------------------------------------------

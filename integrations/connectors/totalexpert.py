@@ -115,16 +115,21 @@ class TotalExpertConnector(Connector):
             return remote_id
         contact_id = (remote_id if owner else None) or self._find(lead)
         if contact_id is None:
-            owner = owner or self._default_owner()
-            return self.client.create_contact({**NEW_CONTACT_DEFAULTS, **body, **_owned(owner)})
+            return self._create(body, owner or self._default_owner())
         if owner:
             # Total Expert changes a contact's owner only through POST, with the contact's id.
             return self.client.create_contact({**body, "id": contact_id, "owner": owner})
         if not self.client.update_contact(contact_id, body):
-            return self.client.create_contact(
-                {**NEW_CONTACT_DEFAULTS, **body, **_owned(self._default_owner())}
-            )
+            return self._create(body, self._default_owner())
         return contact_id
+
+    def _create(self, body: dict, owner: dict | None) -> str:
+        try:
+            return self.client.create_contact({**NEW_CONTACT_DEFAULTS, **body, **_owned(owner)})
+        except ConnectorError as error:
+            if owner is None and error.status == 422 and "owner" in error.message:
+                error.message += " The lead has no officer known to Total Expert: set a default owner."
+            raise
 
     def _contact_body(self, lead: Lead, values: dict) -> dict:
         body = {name: value for name, value in values.items() if not _custom_name(name)}

@@ -398,3 +398,13 @@ def _log(integration, lead, kind):
     record = CrmRecord.objects.get(object_type="lead", local_id=str(lead.pk))
     activity = Activity(kind, timezone.now(), "SMS to borrower (agent)", "Hello")
     get_connector(integration).log_activity(remote_lead_id=record.remote_id, activity=activity)
+
+
+def test_without_an_owner_for_a_new_contact_it_says_to_set_a_default_owner(
+    totalexpert, integration, run_tasks
+):
+    CrmIntegration.objects.filter(pk=integration.pk).update(default_owner="")
+    change_status(LeadFactory(), run_tasks)
+
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.FAILED and "set a default owner" in delivery.last_error

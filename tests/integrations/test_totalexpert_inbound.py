@@ -249,3 +249,21 @@ def test_a_switched_off_integration_applies_nothing(
 
     lead.refresh_from_db()
     assert lead.last_name == "Diaz" and CrmNotification.objects.get().status == InboundStatus.IGNORED
+
+
+def test_finished_notifications_are_purged_after_the_retention_period(
+    client, clock, totalexpert, te_integration, synced_lead, sweep, run_tasks, settings
+):
+    _, contact_id = synced_lead
+    notify(
+        client,
+        run_tasks,
+        te_integration,
+        totalexpert.notification(contact_id, secret=te_integration.webhook_secret),
+    )
+    clock.shift(settings.WEBHOOK_RETENTION_DAYS * 86400 - 60)
+    sweep()
+    assert CrmNotification.objects.count() == 1
+    clock.shift(120)
+    sweep()
+    assert not CrmNotification.objects.exists()
