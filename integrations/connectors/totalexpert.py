@@ -296,7 +296,7 @@ class TotalExpertConnector(Connector):
         body = {
             "title": activity.summary,
             "note": _note_html(activity),
-            "type_id": NOTE_TYPES.get(activity.kind, GENERAL_NOTE),
+            "type_id": _note_type(activity),
             "contact": {"id": contact["id"]},
         }
         owner_id = (contact.get("owner") or {}).get("id")
@@ -394,6 +394,12 @@ def _uuid_or_none(text) -> uuid.UUID | None:
         return uuid.UUID(str(text))
     except ValueError:
         return None
+
+
+def _note_type(activity: Activity) -> int:
+    if activity.kind == "appointment" and activity.outcome == "cancelled":
+        return GENERAL_NOTE  # Total Expert has no "appointment cancelled" type
+    return NOTE_TYPES.get(activity.kind, GENERAL_NOTE)
 
 
 def _custom_name(remote: str) -> str:

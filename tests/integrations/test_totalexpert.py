@@ -2,12 +2,16 @@
 
 import socket
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
+from appointments import services as appointment_services
+from appointments.slots import Slot
+from calls.models import Call
+from calls.services import _finish as finish_call
 from conversations import services as conversation_services
 from integrations import services
 from integrations.connectors import get_connector
@@ -24,6 +28,7 @@ LEAD = {"first_name": "Ana", "phone": "(512) 555-0100", "email": "ana@example.co
         "sms_consent": True, "consent_text": "I agree to texts.", "state": "TX", "loan_purpose": "refinance",
         "credit": "good", "preapproved": False}  # fmt: skip
 OPS = "ops@lender.example.com"  # the integration's default owner (conftest)
+AT = datetime(2026, 3, 4, 21, 0, tzinfo=UTC)  # a Wednesday afternoon in Texas
 
 
 @pytest.fixture
@@ -408,3 +413,31 @@ def test_without_an_owner_for_a_new_contact_it_says_to_set_a_default_owner(
 
     delivery = Delivery.objects.get()
     assert delivery.status == DeliveryStatus.FAILED and "set a default owner" in delivery.last_error
+
+
+def test_calls_and_appointments_are_notes_on_the_contact(totalexpert, integration, run_tasks):
+    jane_user = totalexpert.add_user(email="jane@lender.example.com")
+    jane = LoanOfficerFactory(name="Jane Ramirez", email="jane@lender.example.com", licensed_states=["TX"])
+    maria = LeadFactory(first_name="Maria", state="TX", status="claimed", assigned_officer=jane)
+    call = Call.objects.create(
+        lead=maria, officer=jane, officer_number=jane.mobile_phone, borrower_number=maria.phone
+    )
+    with run_tasks():
+        finish_call(call, "completed", note="Talked <timing>.", duration=252)
+    with run_tasks():
+        appointment = appointment_services.appointment_book(lead=maria, slot=Slot(AT, jane), actor="officer")
+    with run_tasks():
+        appointment_services.appointment_cancel(
+            appointment=appointment, actor="officer", notify_borrower=False
+        )
+
+    assert totalexpert.problems == []
+    [contact_id] = totalexpert.contacts
+    assert totalexpert.contacts[contact_id]["owner_id"] == jane_user
+    notes = [(n["type_id"], n["title"]) for n in totalexpert.notes if n["type_id"] != 9]  # not the texts
+    assert notes == [
+        (7, "Call by Jane Ramirez: completed, 4 min 12 s"),
+        (25, "Appointment booked with Jane Ramirez"),
+        (1, "Appointment cancelled with Jane Ramirez"),
+    ]
+    assert totalexpert.notes[0]["note"].startswith("Talked &lt;timing&gt;.")
