@@ -3,10 +3,15 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
+from django_q import admin as django_q_admin
 
 from conversations import selectors
 from conversations.models import AgentTurn, ContactRule, LLMCall, Message, MessageStatus
 from leads.models import Lead
+
+# django-q2's "Resubmit" runs a task again (a text, a delivery): staff who may only look at the
+# job lists must not have it, like every action of ours that changes something.
+django_q_admin.resubmit_task.allowed_permissions = ("change",)
 
 
 @admin.register(Message)
@@ -26,7 +31,9 @@ class MessageAdmin(admin.ModelAdmin):
     def short_body(self, message):
         return message.body[:80]
 
-    @admin.action(description="Send again (only texts marked unknown, after checking the phone)")
+    @admin.action(
+        description="Send again (only texts marked unknown, after checking the phone)", permissions=["change"]
+    )
     def requeue_unknown(self, request, queryset):
         count = queryset.filter(status=MessageStatus.UNKNOWN).update(
             status=MessageStatus.QUEUED, retry_at=None
@@ -62,12 +69,14 @@ class ContactRuleAdmin(admin.ModelAdmin):
     def hours(self, rule):
         return rule.hours_summary()
 
-    @admin.action(description="Pause scheduled texts (emergency; '*' pauses every state)")
+    @admin.action(
+        description="Pause scheduled texts (emergency; '*' pauses every state)", permissions=["change"]
+    )
     def pause(self, request, queryset):
         count = queryset.update(paused=True)
         self.message_user(request, f"{count} rule(s) paused: scheduled texts wait until resumed.")
 
-    @admin.action(description="Resume scheduled texts")
+    @admin.action(description="Resume scheduled texts", permissions=["change"])
     def resume(self, request, queryset):
         count = queryset.update(paused=False)
         self.message_user(request, f"{count} rule(s) resumed.")

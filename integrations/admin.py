@@ -68,13 +68,13 @@ class TargetAdmin(admin.ModelAdmin):
     def last_failure(self, target):
         return target.last_failure_message[:100]
 
-    @admin.action(description="Switch on (what waited goes out, in order)")
+    @admin.action(description="Switch on (what waited goes out, in order)", permissions=["change"])
     def switch_on(self, request, queryset):
         for target in queryset:
             services.target_enable(target=target)
         self.message_user(request, f"{len(queryset)} switched on.")
 
-    @admin.action(description="Switch off (deliveries wait)")
+    @admin.action(description="Switch off (deliveries wait)", permissions=["change"])
     def switch_off(self, request, queryset):
         reason = f"Switched off by {request.user}."
         count = sum(services.target_disable(target=t, reason=reason, alert=False) for t in queryset)
@@ -308,7 +308,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     def payload(self, delivery):
         return delivery.event.body
 
-    @admin.action(description="Redeliver (from a fresh retry schedule)")
+    @admin.action(description="Redeliver (from a fresh retry schedule)", permissions=["redeliver"])
     def redeliver(self, request, queryset):
         count = services.deliveries_redeliver(delivery_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} delivery(ies) queued again.")
@@ -318,6 +318,10 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_redeliver_permission(self, request):
+        # A delivery is never edited, but sending it again is a change: the model's permission.
+        return request.user.has_perm("integrations.change_delivery")
 
 
 class DeliveryInline(admin.TabularInline):

@@ -143,7 +143,9 @@ class LeadAdmin(admin.ModelAdmin):
             return response
         return render(request, "admin/leads/consent_record.html", {"lead": lead, "record": record})
 
-    @admin.action(description="Record an opt-out the borrower gave by phone, e-mail or in person")
+    @admin.action(
+        description="Record an opt-out the borrower gave by phone, e-mail or in person", permissions=["change"]
+    )
     def record_opt_out(self, request, queryset):
         form = self.action_form(request.POST)
         form.fields["action"].choices = self.get_action_choices(request)
@@ -165,7 +167,7 @@ class LeadAdmin(admin.ModelAdmin):
             request, f"{count} lead(s) opted out; nothing more will be texted.", messages.SUCCESS
         )
 
-    @admin.action(description="Mark do-not-contact (stops all texting)")
+    @admin.action(description="Mark do-not-contact (stops all texting)", permissions=["change"])
     def mark_do_not_contact(self, request, queryset):
         count = sum(
             services.lead_mark_do_not_contact(lead=lead, actor=f"admin:{request.user}") for lead in queryset

@@ -107,7 +107,7 @@ class EnrollmentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # leads are enrolled by what happens to them, or by re-engagement
 
-    @admin.action(description="Stop the selected enrollments")
+    @admin.action(description="Stop the selected enrollments", permissions=["change"])
     def stop(self, request, queryset):
         actor = f"admin:{request.user}"
         count = sum(

@@ -196,12 +196,14 @@ class RoutingRequestAdmin(admin.ModelAdmin):
     def offers_made(self, routing):
         return routing.offers_made
 
-    @admin.action(description="Re-route: withdraw offers and unassign, then offer again")
+    @admin.action(
+        description="Re-route: withdraw offers and unassign, then offer again", permissions=["change"]
+    )
     def reroute(self, request, queryset):
         for routing in queryset.select_related("lead"):
             self._apply(request, services.lead_reroute, lead=routing.lead, actor=f"admin:{request.user}")
 
-    @admin.action(description="Reassign to an officer…")
+    @admin.action(description="Reassign to an officer…", permissions=["change"])
     def reassign(self, request, queryset):
         form = ReassignForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
