@@ -46,10 +46,35 @@ class HttpResponse:
     excerpt: str
 
 
+# IPv6 ranges that carry an IPv4 address the network may deliver to instead (RFC 6052 NAT64,
+# RFC 3056 6to4): the embedded address must be public too.
+NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
+# Refused whole: local-use NAT64 (RFC 8215; the IPv4 part may sit anywhere), Teredo (RFC 4380)
+# and the deprecated IPv4-compatible form ::a.b.c.d (RFC 4291), which no public host uses.
+REFUSED_IPV6 = tuple(ipaddress.ip_network(net) for net in ("64:ff9b:1::/48", "2001::/32", "::/96"))
+
+
 def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback too
+    if ip.version == 6:
+        if any(ip in net for net in REFUSED_IPV6):
+            return False
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            # The connection ends at the embedded address (the NAT64 and 6to4 prefixes are public).
+            return _is_public(embedded)
+    return _is_public(ip)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback too
+    if ip in NAT64_WELL_KNOWN:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.sixtofour
+
+
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast
 
 

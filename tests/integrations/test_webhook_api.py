@@ -1,6 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from integrations import safe_http
 from integrations.models import WebhookSubscription
 from integrations.services import api_client_create
 
@@ -51,6 +52,18 @@ def test_it_rejects_unknown_events_and_bad_urls_and_stores_nothing(api):
         "https://[fd00::1]/hooks",
         "https://[::ffff:127.0.0.1]/hooks",
         "https://240.0.0.1/hooks",
+        # IPv6 forms that wrap an internal IPv4 address: NAT64, 6to4, IPv4-compatible.
+        "https://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+        "https://[64:ff9b::7f00:1]/hooks",
+        "https://[64:ff9b::a00:7]/hooks",
+        "https://[2002:7f00:1::]/hooks",
+        "https://[2002:c0a8:114::1]/hooks",
+        "https://[::127.0.0.1]/hooks",
+        "https://[::a9fe:a9fe]/hooks",
+        "https://[::8.8.8.8]/hooks",
+        # Local-use NAT64 and Teredo carry addresses we cannot check: refused whole.
+        "https://[64:ff9b:1::a9fe:a9fe]/hooks",
+        "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hooks",
     ],
 )
 def test_it_refuses_loopback_private_link_local_and_reserved_addresses(api, settings, url):
@@ -60,6 +73,13 @@ def test_it_refuses_loopback_private_link_local_and_reserved_addresses(api, sett
     assert response.status_code == 400
     assert "public addresses only" in response.json()["url"][0]
     assert not WebhookSubscription.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["https://[64:ff9b::808:808]/hooks", "https://[2002:808:808::1]/hooks"])
+def test_it_accepts_ipv6_forms_of_a_public_ipv4_address(settings, url):
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+
+    assert safe_http.resolve_url(url).addresses == (url.split("[")[1].split("]")[0],)
 
 
 def test_it_refuses_plain_http_outside_development(api, settings):
