@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from integrations import inbound, safe_http, services
-from integrations.connectors import connector_class
+from integrations.connectors import connector_class, salesforce
 from integrations.connectors.base import LEAD_FIELDS
 from integrations.models import (
     ApiClient,
@@ -154,6 +154,13 @@ class CrmIntegrationForm(forms.ModelForm):
                 f"Saved: {saved}. Leave blank to keep it." if saved else "Blank: taken from the environment."
             )
             self.fields[name].help_text = hint
+
+    def clean_instance_url(self):
+        url = self.cleaned_data["instance_url"]
+        problem = url and salesforce.instance_url_problem(url)
+        if problem:
+            raise ValidationError(problem)
+        return url
 
     def clean_field_mapping(self):
         mapping = self.cleaned_data["field_mapping"] or {}

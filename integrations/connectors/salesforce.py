@@ -1,6 +1,7 @@
 """Salesforce, through simple-salesforce: Leads upserted by an external ID field, texts as Tasks."""
 
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -18,6 +19,8 @@ NEW_LEAD_DEFAULTS = {"LastName": "(not given)", "Company": "(individual borrower
 # Salesforce's answer when the org's daily API allowance is spent: try again in an hour.
 DAILY_LIMIT_RETRY_SECONDS = 3600
 TOKEN_CACHE_SECONDS = 30 * 60
+# Where Salesforce orgs live (production, sandboxes, Government Cloud, older instance names).
+SALESFORCE_DOMAINS = (".salesforce.com", ".force.com", ".salesforce.mil", ".cloudforce.com")
 
 
 class SalesforceConnector(Connector):
@@ -47,13 +50,23 @@ class SalesforceConnector(Connector):
     def __init__(self, integration):
         super().__init__(integration)
         self.instance_url = secret(integration, "instance_url", settings.SALESFORCE_INSTANCE_URL).rstrip("/")
-        self.client_id = secret(integration, "client_id", settings.SALESFORCE_CLIENT_ID)
-        self.client_secret = secret(integration, "client_secret", settings.SALESFORCE_CLIENT_SECRET)
-        self.static_token = secret(integration, "access_token", settings.SALESFORCE_ACCESS_TOKEN)
-        if not self.instance_url or not (self.static_token or (self.client_id and self.client_secret)):
+        problem = instance_url_problem(self.instance_url)
+        if problem:
+            raise ConnectorError(problem, permanent=True, credentials=True)
+        # Credentials from the environment go only to the instance the environment names: an
+        # address typed in the admin gets the admin's own credentials, never the server's.
+        from_env = self.instance_url == settings.SALESFORCE_INSTANCE_URL.rstrip("/")
+        self.client_id = secret(integration, "client_id", settings.SALESFORCE_CLIENT_ID if from_env else "")
+        self.client_secret = secret(
+            integration, "client_secret", settings.SALESFORCE_CLIENT_SECRET if from_env else ""
+        )
+        self.static_token = secret(
+            integration, "access_token", settings.SALESFORCE_ACCESS_TOKEN if from_env else ""
+        )
+        if not (self.static_token or (self.client_id and self.client_secret)):
             raise ConnectorError(
-                "Salesforce needs an instance URL and an access token or a client id and secret "
-                "(on the integration or in SALESFORCE_* settings).",
+                "Salesforce needs an access token or a client id and secret: on the integration, "
+                "or in SALESFORCE_* settings when the instance URL is SALESFORCE_INSTANCE_URL.",
                 permanent=True,
                 credentials=True,
             )
@@ -149,7 +162,7 @@ class SalesforceConnector(Connector):
         )
         if response.status_code in (400, 401, 403):
             raise ConnectorError(
-                f"Salesforce refused the client credentials: {response.text[:300]}",
+                f"Salesforce refused the client credentials: {_oauth_error(response)}",
                 permanent=True,
                 status=response.status_code,
                 credentials=True,
@@ -168,6 +181,41 @@ class SalesforceConnector(Connector):
             raise _classify(error, retry_after=self.session.last_retry_after) from error
         except requests.RequestException as error:
             raise ConnectorError(f"Salesforce unreachable: {error}", permanent=False) from error
+
+
+def instance_url_problem(url: str) -> str:
+    """Why `url` is not a Salesforce org's address (empty when it is one). Only an https URL on
+    Salesforce's own domains may receive our credentials; WEBHOOK_ALLOW_PRIVATE_URLS (local
+    development and tests) lifts the rule."""
+    if not url:
+        return "Salesforce needs an instance URL (on the integration or in SALESFORCE_INSTANCE_URL)."
+    if settings.WEBHOOK_ALLOW_PRIVATE_URLS:
+        return ""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme != "https" or parts.username or parts.password or port not in (None, 443):
+        return f"The Salesforce instance URL must be https://yourdomain.my.salesforce.com, not {url!r}."
+    if not host.endswith(SALESFORCE_DOMAINS):
+        return (
+            f"{host!r} is not a Salesforce address: the instance URL is your org's "
+            f"https://yourdomain.my.salesforce.com (domains: {', '.join(d[1:] for d in SALESFORCE_DOMAINS)})."
+        )
+    return ""
+
+
+def _oauth_error(response) -> str:
+    """The OAuth error code and description only: never echo whatever else a server answered."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or "error" not in body:
+        return f"HTTP {response.status_code}"
+    return f"{str(body['error'])[:60]}: {str(body.get('error_description', ''))[:200]}"
 
 
 def _created_id(response) -> str | None:

@@ -151,3 +151,88 @@ def test_it_waits_an_hour_when_the_daily_api_limit_is_spent(clock, salesforce, i
     delivery = Delivery.objects.get()
     assert delivery.status == DeliveryStatus.PENDING
     assert delivery.next_attempt_at == timezone.now() + timedelta(hours=1)
+
+
+def test_it_never_sends_the_servers_credentials_to_an_instance_url_typed_in_the_admin(
+    salesforce, settings, run_tasks
+):
+    settings.SALESFORCE_INSTANCE_URL = "https://acme.my.salesforce.com"
+    settings.SALESFORCE_CLIENT_ID = salesforce.client_id
+    settings.SALESFORCE_CLIENT_SECRET = salesforce.client_secret
+    integration = services.crm_integration_save(
+        integration=CrmIntegration(name="Salesforce", kind="salesforce", instance_url=salesforce.url)
+    )
+    change_status(LeadFactory(), run_tasks)
+
+    assert salesforce.requests == []
+    integration.refresh_from_db()
+    assert not integration.active and "SALESFORCE_INSTANCE_URL" in integration.disabled_reason
+
+
+def test_it_uses_the_servers_credentials_for_the_servers_instance_url(salesforce, settings, run_tasks):
+    settings.SALESFORCE_INSTANCE_URL = salesforce.url
+    settings.SALESFORCE_CLIENT_ID = salesforce.client_id
+    settings.SALESFORCE_CLIENT_SECRET = salesforce.client_secret
+    services.crm_integration_save(integration=CrmIntegration(name="Salesforce", kind="salesforce"))
+    change_status(LeadFactory(), run_tasks)
+
+    assert Delivery.objects.get().status == DeliveryStatus.SUCCEEDED and salesforce.token_requests == 1
+
+
+def test_it_quotes_only_the_oauth_error_when_salesforce_refuses_the_credentials(salesforce, run_tasks):
+    integration = services.crm_integration_save(
+        integration=CrmIntegration(
+            name="Salesforce",
+            kind="salesforce",
+            instance_url=salesforce.url,
+            client_id=salesforce.client_id,
+            client_secret="wrong",
+        )
+    )
+    salesforce.fail_next(400, body={"error": "invalid_client", "internal": "db=10.0.0.5 user=sf"})
+    change_status(LeadFactory(), run_tasks)
+
+    integration.refresh_from_db()
+    assert "invalid_client" in integration.disabled_reason
+    assert "10.0.0.5" not in integration.disabled_reason
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://169.254.169.254",
+        "https://10.0.0.5",
+        "https://crm.example.com",
+        "https://acme.my.salesforce.com.evil.example",
+        "http://acme.my.salesforce.com",
+        "https://acme.my.salesforce.com:8443",
+        "https://user:pw@acme.my.salesforce.com",
+    ],
+)
+def test_it_refuses_an_instance_url_that_is_not_salesforces(settings, url, admin_client, run_tasks):
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+    form = {"name": "Salesforce", "kind": "salesforce", "active": "on", "events": ["lead.updated"]}
+    form |= {"field_mapping": "{}", "instance_url": url, "client_id": "id", "client_secret": "secret"}
+
+    response = admin_client.post("/admin/integrations/crmintegration/add/", form)
+
+    [problem] = response.context["adminform"].form.errors["instance_url"]
+    assert "salesforce.com" in problem
+    assert not CrmIntegration.objects.exists()
+    # One saved before this check existed is refused at send time, before any request.
+    integration = CrmIntegration.objects.create(name="Old", kind="salesforce", instance_url=url)
+    integration.client_id, integration.client_secret = "id", "secret"
+    integration.save()
+    change_status(LeadFactory(), run_tasks)
+    integration.refresh_from_db()
+    assert not integration.active
+
+
+def test_it_accepts_a_salesforce_orgs_instance_url_in_the_admin(settings, admin_client):
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+    form = {"name": "Salesforce", "kind": "salesforce", "active": "on", "events": ["lead.updated"]}
+    form |= {"field_mapping": "{}", "instance_url": "https://acme.my.salesforce.com", "client_id": "id"}
+
+    admin_client.post("/admin/integrations/crmintegration/add/", form)
+
+    assert CrmIntegration.objects.get().instance_url == "https://acme.my.salesforce.com"
