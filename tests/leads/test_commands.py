@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
@@ -56,8 +57,18 @@ def test_create_officer_rejects_an_unknown_state():
     assert not LoanOfficer.objects.exists()
 
 
-def test_seed_demo_can_run_twice(capsys):
+def test_seed_demo_can_run_twice(capsys, settings):
+    settings.DEBUG = True
     call_command("seed_demo")
     call_command("seed_demo")
 
     assert ApiClient.objects.filter(name="Demo CRM").count() == 1
+
+
+def test_seed_demo_refuses_to_make_published_logins_without_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG=true"):
+        call_command("seed_demo")
+
+    assert not User.objects.exists() and not LoanOfficer.objects.exists()

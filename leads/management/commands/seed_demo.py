@@ -2,8 +2,9 @@ import importlib
 import importlib.util
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 DEMO_ADMIN = ("admin", "admin")
 PROJECT_APPS = ("leads", "conversations", "routing", "nurture", "integrations")
@@ -13,6 +14,12 @@ class Command(BaseCommand):
     help = "Demo data for `make run`: an admin login, then each app's demo data. Safe to run again."
 
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            # Everyone who has read the README knows these passwords.
+            raise CommandError(
+                "seed_demo creates logins with published passwords (admin/admin, officers jane and "
+                "marcus): it runs only with DEBUG=true, for local development."
+            )
         self._admin()
         for app in PROJECT_APPS:
             # Each app may ship `<app>/demo.py` with `seed(stdout)`; it must be idempotent.
