@@ -362,6 +362,7 @@ class ClaimResult:
 def offer_claim(*, officer: LoanOfficer, lead_id, now: datetime | None = None) -> ClaimResult:
     """Claim an offered lead. Of officers claiming at once, exactly one wins."""
     now = now or timezone.now()
+    _refuse_if_deactivated(officer)
     offer = Offer.objects.filter(lead_id=lead_id, officer=officer).order_by("-created_at").first()
     if offer is None:
         raise ApplicationError("This lead was not offered to you.", status=404)
@@ -421,7 +422,13 @@ def _hand_over(lead: Lead, officer: LoanOfficer, *, actor: str, key: str) -> Sen
 # --- What an officer does with their lead -----------------------------------------------------
 
 
+def _refuse_if_deactivated(officer: LoanOfficer) -> None:
+    if not officer.active:
+        raise ApplicationError(f"{officer.name}'s officer account is deactivated.", status=403)
+
+
 def _own(lead: Lead, officer: LoanOfficer) -> Lead:
+    _refuse_if_deactivated(officer)
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if lead.assigned_officer_id != officer.pk:
         raise ApplicationError("This lead is not assigned to you.", status=403)

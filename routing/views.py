@@ -87,6 +87,9 @@ def officer_required(view):
         officer = LoanOfficer.objects.filter(user=request.user).select_related("user").first()
         if officer is None:
             return render(request, "officer/not_an_officer.html", status=403)
+        if not officer.active:
+            # Their leads stay assigned for ops to hand over; the officer no longer sees or texts them.
+            return render(request, "officer/deactivated.html", status=403)
         with timezone.override(ZoneInfo(officer.time_zone)):
             return view(request, officer, *args, **kwargs)
 
