@@ -97,6 +97,8 @@ class Message(models.Model):
             models.Index(fields=["lead", "created_at"]),
             models.Index(fields=["status", "retry_at"]),
         ]
+        # The simulator texts in as any lead (a STOP there opts the borrower out): not for all staff.
+        permissions = [("use_simulator", "Can use the borrower simulator")]
 
     def __str__(self):
         arrow = "<-" if self.direction == Direction.INBOUND else "->"

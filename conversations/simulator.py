@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -32,9 +33,15 @@ class ReplyForm(forms.Form):
 
 
 def console_only(view):
+    """Staff with the simulator permission, while the console gateway is on."""
+
     def wrapped(request, *args, **kwargs):
         if settings.SMS_BACKEND != "console":
             raise Http404("The simulator runs only with the console SMS gateway.")
+        if not request.user.has_perm("conversations.use_simulator"):
+            raise PermissionDenied(
+                "Using the simulator needs the “Can use the borrower simulator” permission."
+            )
         return view(request, *args, **kwargs)
 
     return staff_member_required(wrapped)

@@ -1,6 +1,7 @@
-"""The borrower simulator at /simulator/: staff only, console gateway only."""
+"""The borrower simulator at /simulator/: staff with its permission, console gateway only."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils.html import escape
 
 from conversations.models import Direction, Kind, Message
@@ -10,10 +11,15 @@ from tests.factories import LeadFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+def simulator_user(**fields):
+    user = UserFactory(is_staff=True, **fields)
+    user.user_permissions.add(Permission.objects.get(codename="use_simulator"))
+    return user
+
+
 @pytest.fixture
 def staff_client(client):
-    user = UserFactory(username="ops", is_staff=True)
-    assert client.login(username=user.username, password="correct horse battery")
+    client.force_login(simulator_user(username="ops"))
     return client
 
 
@@ -25,13 +31,24 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client):
 
 
 def test_it_refuses_a_signed_in_user_who_is_not_staff(client):
-    UserFactory(username="officer")
-    client.login(username="officer", password="correct horse battery")
+    client.force_login(UserFactory(username="officer"))
 
     response = client.get("/simulator/")
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("path", ["/simulator/", "/simulator/{lead}/", "/simulator/{lead}/reply/"])
+def test_it_refuses_staff_without_the_simulator_permission(client, path):
+    lead = LeadFactory(status="contacted")
+    client.force_login(UserFactory(is_staff=True))
+
+    response = client.post(path.format(lead=lead.pk), {"body": "STOP"})
+
+    assert response.status_code == 403
+    lead.refresh_from_db()
+    assert lead.opted_out_at is None and not Message.objects.exists()
 
 
 @pytest.mark.parametrize("path", ["/simulator/", "/simulator/{lead}/", "/simulator/{lead}/reply/"])
