@@ -223,11 +223,19 @@ Q_CLUSTER["sync"] = env.bool("Q_SYNC", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Phone numbers are masked in every line, whoever logs it (mortgage_sms/privacy.py).
+    "formatters": {
+        "plain": {
+            "()": "mortgage_sms.privacy.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Error e-mails to ADMINS name the POST fields of the failed request, never their values.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "mortgage_sms.privacy.PrivacyExceptionReporterFilter"
 
 # --- Integrations: outbound webhooks and CRM connectors -----------------------------------------
 # Waits between delivery attempts (the first goes at once): 8 attempts over about 28 hours.

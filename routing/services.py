@@ -17,6 +17,7 @@ from leads.choices import US_STATES, LeadStatus, LoanType
 from leads.models import Lead
 from leads.phones import normalize_phone
 from mortgage_sms.errors import ApplicationError
+from mortgage_sms.privacy import mask_phone_numbers
 from routing import alerts, signals, strategies, texts
 from routing.eligibility import (
     FINISHED_STATUSES,
@@ -333,7 +334,9 @@ def _text_staff(phone: str, body: str, key: str, officer: LoanOfficer | None = N
     try:
         send_sms(body=body, kind=Kind.SYSTEM, sender=Sender.SYSTEM, to=phone, officer=officer, dedupe_key=key)
     except ApplicationError as error:  # a mistyped number in the admin
-        logger.warning("Alert to %s not sent: %s", phone, error.message)
+        logger.warning(
+            "Alert to %s not sent: %s", mask_phone_numbers(phone), mask_phone_numbers(error.message)
+        )
         return error.message
     return ""
 

@@ -21,6 +21,7 @@ from leads.choices import CLOSED_STATUSES, Source
 from leads.models import Lead
 from leads.phones import normalize_phone
 from mortgage_sms.errors import ApplicationError
+from mortgage_sms.privacy import mask_phone_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,10 @@ def _placeable_phone(from_number: str) -> str | None:
     try:
         return normalize_phone(from_number, field="From")
     except ApplicationError:
-        logger.warning("Inbound text from %r, outside the US numbering plan: stored, no lead.", from_number)
+        logger.warning(
+            "Inbound text from %s, outside the US numbering plan: stored, no lead.",
+            mask_phone_numbers(from_number),
+        )
         return None
 
 
@@ -90,7 +94,10 @@ def _lead_for_inbound(phone: str, body: str) -> Lead | None:
         return lead
     if _is_staff(phone):
         # An officer answering a lead alert: kept for ops to see, never a lead, never answered.
-        logger.info("Inbound text from %s, a staff number (it gets our alerts): stored, no lead.", phone)
+        logger.info(
+            "Inbound text from %s, a staff number (it gets our alerts): stored, no lead.",
+            mask_phone_numbers(phone),
+        )
         return None
     # Someone texted our number first: they asked to hear from us, about what they asked.
     return lead_services.lead_intake(

@@ -26,6 +26,7 @@ from conversations.models import (
 from leads import services as lead_services
 from leads.models import Lead
 from leads.phones import normalize_phone
+from mortgage_sms.privacy import mask_phone_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -291,7 +292,7 @@ def _finish_sent(message: Message, receipt, *, duration: float) -> str:
 
 
 def _handle_gateway_error(message: Message, error: GatewayError, *, duration: float) -> str:
-    logger.warning("SMS %s failed (%s): %s", message.pk, error.code, error.message)
+    logger.warning("SMS %s failed (%s): %s", message.pk, error.code, mask_phone_numbers(error.message))
     if error.maybe_sent:
         return _finish_unknown(message, error=error.message)
     if error.permanent or message.attempts >= settings.SMS_MAX_ATTEMPTS:
