@@ -21,18 +21,46 @@ from integrations.models import (
     mask_secret,
 )
 from mortgage_sms.errors import ApplicationError
+from mortgage_sms.scopes import Scope
+
+
+class ApiClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(Scope.values),
+        help_text="Give each client only what it needs: a web form needs only leads:create.",
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "scopes", "active"]
 
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    list_display = ["name", "token_prefix", "active", "created_at", "last_used_at"]
+    form = ApiClientForm
+    list_display = ["name", "token_prefix", "scope_list", "active", "created_at", "last_used_at"]
     list_filter = ["active"]
     search_fields = ["name", "token_prefix"]
-    readonly_fields = ["token_prefix", "token_hash", "created_at", "last_used_at"]
+    readonly_fields = ["token_prefix", "created_at", "last_used_at"]
 
-    def has_add_permission(self, request):
-        # Tokens are minted by `manage.py create_api_client`, which shows the token once.
-        return False
+    @admin.display(description="Scopes")
+    def scope_list(self, client):
+        return ", ".join(client.scopes)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []  # the token is made on save
+
+    def save_model(self, request, obj, form, change):
+        token = None if change else obj.issue_token()
+        super().save_model(request, obj, form, change)
+        if token:
+            self.message_user(
+                request,
+                f"Token for {obj.name} (shown this once; only its hash is kept): {token}",
+                messages.WARNING,
+            )
 
 
 def events_field() -> forms.MultipleChoiceField:

@@ -8,6 +8,7 @@ from rest_framework.viewsets import ViewSet
 
 from integrations import services
 from integrations.models import EventType, WebhookSubscription
+from mortgage_sms.scopes import Scope
 
 
 class WebhookCreateInput(serializers.Serializer):
@@ -38,6 +39,8 @@ class WebhookCreatedOutput(WebhookOutput):
 
 class WebhookViewSet(ViewSet):
     """Your webhook subscriptions: deliveries follow the Standard Webhooks specification."""
+
+    required_scopes = Scope.WEBHOOKS
 
     @extend_schema(
         request=WebhookCreateInput,

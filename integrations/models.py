@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from mortgage_sms.scopes import all_scopes
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -18,6 +20,7 @@ class ApiClient(models.Model):
     name = models.CharField(max_length=100, unique=True)
     token_prefix = models.CharField(max_length=12, help_text="First characters, to recognise it")
     token_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=all_scopes, help_text="What the token may do")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -31,9 +34,14 @@ class ApiClient(models.Model):
     # DRF checks `request.user.is_authenticated`; the client stands in for a user.
     is_authenticated = True
 
-    @classmethod
-    def new_token(cls) -> str:
-        return f"msms_{secrets.token_urlsafe(32)}"
+    def issue_token(self) -> str:
+        """A new token for this client: only its hash (and first characters) are kept."""
+        token = f"msms_{secrets.token_urlsafe(32)}"
+        self.token_prefix, self.token_hash = token[:12], hash_token(token)
+        return token
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
 
     @property
     def actor(self) -> str:

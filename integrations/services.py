@@ -25,10 +25,10 @@ from integrations.models import (
     EventType,
     OutboundEvent,
     WebhookSubscription,
-    hash_token,
 )
 from integrations.outcomes import AttemptResult
 from mortgage_sms.errors import ApplicationError
+from mortgage_sms.scopes import Scope, all_scopes
 
 logger = logging.getLogger(__name__)
 
@@ -45,15 +45,24 @@ ENVIRONMENT_INTEGRATION_NAME = "Total Expert (environment)"
 
 
 @transaction.atomic
-def api_client_create(*, name: str) -> tuple[ApiClient, str]:
-    """Create a client and return it with its token, which is never stored in clear."""
+def api_client_create(*, name: str, scopes: list[str] | None = None) -> tuple[ApiClient, str]:
+    """Create a client with `scopes` (all when None) and return it with its token, which is
+    never stored in clear."""
     name = name.strip()
     if not name:
         raise ApplicationError("A client needs a name.", field="name")
     if ApiClient.objects.filter(name=name).exists():
         raise ApplicationError(f"An API client named {name!r} exists already.", field="name")
-    token = ApiClient.new_token()
-    client = ApiClient.objects.create(name=name, token_prefix=token[:12], token_hash=hash_token(token))
+    scopes = all_scopes() if scopes is None else scopes
+    unknown = sorted(set(scopes) - set(Scope.values))
+    if unknown or not scopes:
+        raise ApplicationError(
+            f"Unknown scope(s): {', '.join(unknown) or '(none given)'}. Choose from: {', '.join(Scope.values)}.",
+            field="scopes",
+        )
+    client = ApiClient(name=name, scopes=scopes)
+    token = client.issue_token()
+    client.save()
     return client, token
 
 

@@ -30,6 +30,7 @@ from leads.choices import (
 from leads.models import IdempotencyRecord, Lead, LeadEvent
 from leads.phones import normalize_phone
 from mortgage_sms.errors import ApplicationError
+from mortgage_sms.scopes import Scope
 
 # Statuses a CRM may set. The others follow from what happens in the conversation.
 CRM_STATUSES = [
@@ -296,6 +297,14 @@ class LeadViewSet(ViewSet):
     """Leads: post inquiries in, read qualification and status, set statuses from a CRM."""
 
     lookup_value_regex = "[0-9a-f-]{36}"
+    required_scopes = {
+        "create": Scope.LEADS_CREATE,
+        "list": Scope.LEADS_READ,
+        "retrieve": Scope.LEADS_READ,
+        "messages": Scope.LEADS_READ,
+        "events": Scope.LEADS_READ,
+        "partial_update": Scope.LEADS_WRITE,
+    }
 
     @extend_schema(
         request=LeadCreateInput,

@@ -163,7 +163,8 @@ WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=Fals
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["integrations.authentication.ApiTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Every view names the scope its requests need (mortgage_sms/scopes.py).
+    "DEFAULT_PERMISSION_CLASSES": ["mortgage_sms.scopes.ScopeRequired"],
     # JSON only (the contract), through a parser that refuses absurdly nested bodies with a 400.
     "DEFAULT_PARSER_CLASSES": ["mortgage_sms.api.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
