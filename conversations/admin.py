@@ -3,15 +3,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
-from django_q import admin as django_q_admin
 
 from conversations import selectors
 from conversations.models import AgentTurn, ContactRule, LLMCall, Message, MessageStatus
 from leads.models import Lead
-
-# django-q2's "Resubmit" runs a task again (a text, a delivery): staff who may only look at the
-# job lists must not have it, like every action of ours that changes something.
-django_q_admin.resubmit_task.allowed_permissions = ("change",)
 
 
 @admin.register(Message)

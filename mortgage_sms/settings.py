@@ -1,5 +1,6 @@
 """Settings, all read from the environment (and `.env` when present) through django-environ."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -35,6 +36,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "axes",
+    "mortgage_sms",  # project-wide admin settings (mortgage_sms/admin.py)
     "leads",
     "conversations",
     "routing",
@@ -55,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mortgage_sms.urls"
@@ -92,9 +97,31 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Staff and officers see borrowers' personal data: long passwords that are not common ones, not
+# the username, not only digits. The admin's forms and create_officer apply these.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Wrong passwords (officer and admin logins): after LOGIN_FAILURE_LIMIT in a row for one username
+# from one address, that pair is refused for LOGIN_LOCKOUT_MINUTES (django-axes, in the database,
+# so every web process sees it). Per username and address, so a typo-prone colleague behind the
+# same office address does not lock everyone out; behind a proxy every request comes from the
+# proxy's address and the pause is per username.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "mortgage_sms.logins.locked_out"
 LOGIN_URL = "/officer/login/"
 LOGIN_REDIRECT_URL = "/officer/"
 
@@ -233,7 +260,10 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes.apps": {"level": "WARNING"},  # its start-up banner, on every manage.py command
+    },
 }
 # Error e-mails to ADMINS name the POST fields of the failed request, never their values.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "mortgage_sms.privacy.PrivacyExceptionReporterFilter"

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -80,7 +82,15 @@ def officer_create(
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise ApplicationError(f"The username {username!r} is taken.", field="username")
-    user = User.objects.create_user(username=username, password=password, email=email)
+    user = User(username=User.normalize_username(username), email=User.objects.normalize_email(email))
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        raise ApplicationError(
+            f"Choose another password: {' '.join(error.messages)}", field="password"
+        ) from None
+    user.set_password(password)
+    user.save()
     return LoanOfficer.objects.create(
         user=user,
         name=name,

@@ -1,3 +1,6 @@
+import getpass
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from mortgage_sms.errors import ApplicationError
@@ -5,11 +8,20 @@ from routing.services import officer_create
 
 
 class Command(BaseCommand):
-    help = "Create a loan officer with a login for the officer pages (/officer/)."
+    help = (
+        "Create a loan officer with a login for the officer pages (/officer/). The password must "
+        "pass the password rules; keep it off the command line with --password-stdin, or leave "
+        "both password options out to be asked for it."
+    )
+    stealth_options = ("stdin",)
 
     def add_arguments(self, parser):
         parser.add_argument("--username", required=True)
-        parser.add_argument("--password", required=True)
+        password = parser.add_mutually_exclusive_group()
+        password.add_argument("--password", help="Visible in the shell history and process list")
+        password.add_argument(
+            "--password-stdin", action="store_true", help="Read the password from the first line of stdin"
+        )
         parser.add_argument("--name", required=True)
         parser.add_argument("--nmls", required=True, help="NMLS ID")
         parser.add_argument("--states", required=True, help="Licensed states, e.g. TX,OK")
@@ -23,7 +35,7 @@ class Command(BaseCommand):
         try:
             officer = officer_create(
                 username=o["username"],
-                password=o["password"],
+                password=self._password(o),
                 name=o["name"],
                 nmls_id=o["nmls"],
                 states=o["states"],
@@ -37,3 +49,16 @@ class Command(BaseCommand):
             f"Created officer {officer.name} (NMLS {officer.nmls_id}), licensed in "
             f"{', '.join(officer.licensed_states)}, products {', '.join(officer.products)}."
         )
+
+    def _password(self, options) -> str:
+        stdin = options.get("stdin", sys.stdin)
+        if options["password"] is not None:
+            return options["password"]
+        if options["password_stdin"]:
+            return stdin.readline().rstrip("\r\n")
+        if not stdin.isatty():
+            raise CommandError("Give the password with --password-stdin (or --password).")
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            raise CommandError("The two passwords differ.")
+        return password
