@@ -262,7 +262,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "axes.apps": {"level": "WARNING"},  # its start-up banner, on every manage.py command
+        # Failures and lockouts (warnings); every login is in the admin's access log already.
+        "axes": {"level": "WARNING"},
     },
 }
 # Error e-mails to ADMINS name the POST fields of the failed request, never their values.
