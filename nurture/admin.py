@@ -225,7 +225,7 @@ class LeadToReengageAdmin(admin.ModelAdmin):
     def _import(self, request, form):
         try:
             return imports.reengagement_import(
-                raw=form.cleaned_data["file"].read(),
+                upload=form.cleaned_data["file"],
                 cadence=form.cleaned_data["cadence"],
                 actor=f"admin:{request.user}",
                 consent_text=form.cleaned_data["consent_text"],

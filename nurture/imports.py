@@ -3,7 +3,10 @@
 import csv
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -59,14 +62,28 @@ class ImportReport:
         return self.count(Outcome.REJECTED)
 
 
-def read_rows(raw: bytes) -> list[dict]:
-    """The file's rows with lower-case column names; ApplicationError when it is unusable."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ApplicationError("Save the file as CSV in UTF-8.", field="file") from None
-    reader = csv.DictReader(io.StringIO(text))
-    columns = {(c or "").strip().lower() for c in reader.fieldnames or []}
+def read_rows(upload: BinaryIO) -> Iterator[dict]:
+    """The file's rows with lower-case column names, read as they are needed (a file of
+    10,000 rows is never held whole). The file is checked and its rows counted first, so an
+    unusable file raises ApplicationError before anything is imported."""
+    _check(upload)
+    upload.seek(0)
+    with _text(upload) as text:
+        for row in csv.DictReader(text):
+            yield {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+
+
+def _check(upload: BinaryIO) -> None:
+    upload.seek(0)
+    with _text(upload) as text:
+        try:
+            reader = csv.reader(text)
+            columns = {c.strip().lower() for c in next(reader, [])}
+            rows = sum(1 for _ in reader)
+        except UnicodeDecodeError:
+            raise ApplicationError("Save the file as CSV in UTF-8.", field="file") from None
+        except csv.Error as error:
+            raise ApplicationError(f"This is not a readable CSV file ({error}).", field="file") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise ApplicationError(
@@ -74,19 +91,26 @@ def read_rows(raw: bytes) -> list[dict]:
             "rows without it are reported, not texted).",
             field="file",
         )
-    rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
-    if len(rows) > MAX_ROWS:
+    if rows > MAX_ROWS:
         raise ApplicationError(f"At most {MAX_ROWS} rows per file; split it.", field="file")
-    return rows
+
+
+@contextmanager
+def _text(upload: BinaryIO) -> Iterator[io.TextIOWrapper]:
+    text = io.TextIOWrapper(upload, encoding="utf-8-sig", newline="")
+    try:
+        yield text
+    finally:
+        text.detach()  # closing the reader must not close the upload
 
 
 def reengagement_import(
-    *, raw: bytes, cadence: Cadence, actor: str, consent_text: str, start_now: bool = True
+    *, upload: BinaryIO, cadence: Cadence, actor: str, consent_text: str, start_now: bool = True
 ) -> ImportReport:
     """Enroll each consenting row's lead (new leads through lead_intake) in the cadence.
     Safe to run twice: the second time every lead is reported as already enrolled."""
     report = ImportReport()
-    for line, row in enumerate(read_rows(raw), start=2):
+    for line, row in enumerate(read_rows(upload), start=2):
         with transaction.atomic():
             report.rows.append(_import_row(line, row, cadence, actor, consent_text, start_now))
     return report
