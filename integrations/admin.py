@@ -290,7 +290,9 @@ class CrmIntegrationAdmin(TargetAdmin):
             return "-"
         return settings.PUBLIC_BASE_URL + reverse("totalexpert-webhook", args=[integration.pk])
 
-    @admin.action(description="Subscribe to Total Expert's contact updates (sets a new secret)")
+    @admin.action(
+        description="Subscribe to Total Expert's contact updates (sets a new secret)", permissions=["change"]
+    )
     def subscribe_total_expert_webhooks(self, request, queryset):
         for integration in queryset:
             if integration.kind != CrmKind.TOTAL_EXPERT:

@@ -144,7 +144,8 @@ class LeadAdmin(admin.ModelAdmin):
         return render(request, "admin/leads/consent_record.html", {"lead": lead, "record": record})
 
     @admin.action(
-        description="Record an opt-out the borrower gave by phone, e-mail or in person", permissions=["change"]
+        description="Record an opt-out the borrower gave by phone, e-mail or in person",
+        permissions=["change"],
     )
     def record_opt_out(self, request, queryset):
         form = self.action_form(request.POST)

@@ -11,6 +11,7 @@ from leads import services
 from leads.models import DoNotContactNumber
 from leads.phones import normalize_phone
 from mortgage_sms.errors import ApplicationError
+from mortgage_sms.scopes import Scope
 
 
 class DncInput(serializers.Serializer):
@@ -32,6 +33,8 @@ class DncOutput(serializers.ModelSerializer):
 
 class DncView(APIView):
     """The company's do-not-contact list: every text to these numbers is refused."""
+
+    required_scopes = {"GET": Scope.LEADS_READ, "POST": Scope.LEADS_WRITE}
 
     @extend_schema(
         responses=DncOutput(many=True),

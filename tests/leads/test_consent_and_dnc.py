@@ -210,8 +210,10 @@ def test_the_reengagement_import_skips_a_listed_number_before_enrolling_anyone()
 
     DoNotContactNumber.objects.create(phone="+15125550199", source="csv", reason="Litigator")
     cadence = Cadence.objects.get(slug="not_ready_yet")
-    raw = b"phone,sms_consent\n512-555-0199,yes\n512-555-0198,yes\n"
-    report = reengagement_import(raw=raw, cadence=cadence, actor="admin:ops", consent_text="Web form 2024")
+    upload = io.BytesIO(b"phone,sms_consent\n512-555-0199,yes\n512-555-0198,yes\n")
+    report = reengagement_import(
+        upload=upload, cadence=cadence, actor="admin:ops", consent_text="Web form 2024"
+    )
     listed = report.rows[0]
     assert (listed.phone, listed.outcome, listed.detail) == (
         "+15125550199",
