@@ -267,7 +267,7 @@ def test_an_officer_answering_a_lead_alert_is_not_taken_for_a_new_lead(twilio_po
     )
     assert message.processed_at is not None
     assert Message.objects.filter(direction=Direction.OUTBOUND).count() == 1  # the alert alone: no reply
-    assert "staff" in caplog.text and "+15125550177" in caplog.text
+    assert "staff" in caplog.text and "***-***-0177" in caplog.text and "5550177" not in caplog.text
 
 
 def test_a_staff_member_who_is_also_a_borrower_is_answered_on_their_lead(twilio_post, run_tasks):
