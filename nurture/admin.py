@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path
 
+from conversations.widgets import SmsTextarea
 from mortgage_sms.errors import ApplicationError
 from nurture import imports, rendering, services
 from nurture.models import Cadence, CadenceStep, Enrollment, EnrollmentState, LeadToReengage
@@ -18,7 +19,7 @@ MAX_UPLOAD_BYTES = 5_000_000
 class CadenceStepInline(admin.StackedInline):
     model = CadenceStep
     extra = 0
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 90})}}
+    formfield_overrides = {models.TextField: {"widget": SmsTextarea}}
     ordering = ["position"]
     fields = [
         "position",
@@ -232,5 +233,5 @@ class LeadToReengageAdmin(admin.ModelAdmin):
                 start_now=form.cleaned_data["start_now"],
             )
         except ApplicationError as error:
-            form.add_error("file", error.message)
+            form.add_error(error.field if error.field in form.fields else "file", error.message)
             return None

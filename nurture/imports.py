@@ -19,7 +19,7 @@ from leads.models import Lead
 from leads.phones import normalize_phone
 from mortgage_sms.errors import ApplicationError
 from nurture.models import Cadence
-from nurture.services import enrollment_start, reengagement_refusal
+from nurture.services import cadence_text_errors, enrollment_start, reengagement_refusal
 
 REQUIRED_COLUMNS = ("phone", "sms_consent")
 CONTACT_COLUMNS = ("first_name", "last_name", "email", "state", "zip_code")
@@ -109,6 +109,12 @@ def reengagement_import(
 ) -> ImportReport:
     """Enroll each consenting row's lead (new leads through lead_intake) in the cadence.
     Safe to run twice: the second time every lead is reported as already enrolled."""
+    text_errors = cadence_text_errors(cadence)
+    if text_errors:
+        raise ApplicationError(
+            f"The cadence '{cadence.name}' has texts the checker refuses; fix them first: {text_errors[0]}",
+            field="cadence",
+        )
     report = ImportReport()
     for line, row in enumerate(read_rows(upload), start=2):
         with transaction.atomic():

@@ -120,12 +120,25 @@ class CadenceStep(models.Model):
     def clean(self):
         from nurture.rendering import template_errors
 
-        errors = {f: template_errors(getattr(self, f)) for f in ("body", "body_es")}
+        first_text = self.is_first_text()
+        errors = {
+            f: template_errors(getattr(self, f), language=language, first_text=first_text)
+            for f, language in (("body", "en"), ("body_es", "es"))
+            if getattr(self, f).strip()
+        }
         errors = {f: e for f, e in errors.items() if e}
         if bool(self.condition_field) != bool(self.condition_values.strip()):
             errors["condition_values"] = "Give both a field and its values, or neither."
         if errors:
             raise ValidationError(errors)
+
+    def is_first_text(self) -> bool:
+        """The first step of a re-engagement cadence is the first text an aged lead gets from us:
+        it must name the company and carry its NMLS ID."""
+        if self.cadence_id is None or self.cadence.trigger != Trigger.MANUAL:
+            return False
+        earlier = self.cadence.steps.filter(position__lt=self.position)
+        return not (earlier.exclude(pk=self.pk) if self.pk else earlier).exists()
 
     def applies_to(self, lead) -> bool:
         if not self.condition_field:

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from conversations import texts
+from conversations import template_check, texts
+from conversations.template_check import TemplateReport
 from leads.choices import US_STATES
 from leads.models import Lead
 
@@ -24,8 +25,6 @@ PLACEHOLDERS = {
     "loan_topic": "'home purchase', 'refinance'... ('home loan' when unknown)",
     "property_state": "the property's state, spelled out ('your area' when unknown)",
 }
-# Two SMS segments; the opt-out line is added after the text when the text lacks it.
-MAX_LENGTH = 320
 FALLBACKS = {
     "en": {"first_name": "there", "officer_name": "our team", "property_state": "your area"},
     "es": {"first_name": "", "officer_name": "nuestro equipo", "property_state": "su zona"},
@@ -69,15 +68,24 @@ def placeholder_errors(template: str) -> str | None:
     return None
 
 
-def template_errors(template: str) -> str | None:
-    """What is wrong with a template (placeholders, length); None when it is fine."""
+def template_errors(template: str, *, language: str = "en", first_text: bool = False) -> str | None:
+    """What is wrong with a template (placeholders, then the automated-text checker on the text a
+    sample borrower gets); None when it is fine. first_text: no text from us came before it."""
+    report = template_report(template, language=language, first_text=first_text)
+    return " ".join(report.errors) or None
+
+
+def template_report(template: str, *, language: str = "en", first_text: bool = False) -> TemplateReport:
     error = placeholder_errors(template)
     if error:
-        return error
-    length = len(render_template(template, sample_lead(), SampleOfficer()))
-    if length > MAX_LENGTH:
-        return f"The text is {length} characters for a sample borrower; keep it under {MAX_LENGTH}."
-    return None
+        return TemplateReport(errors=[error])
+    text = render_template(template, sample_lead(language), SampleOfficer())
+    return template_check.check_text(
+        text,
+        opt_out_line=texts.OPT_OUT_LINE.get(language, texts.OPT_OUT_LINE["en"]),
+        needs_identity=first_text,
+        company=settings.COMPANY_NAME,
+    )
 
 
 def values_for(lead: Lead, officer=None) -> dict:
@@ -125,9 +133,17 @@ def step_previews(step) -> list[dict]:
     """The step's text for a sample borrower, in each language the step has."""
     previews = []
     for language, template in (("en", step.body), ("es", step.body_es)):
-        if template.strip() and not template_errors(template):
+        report = template_report(template, language=language) if template.strip() else None
+        if report and report.ok:
             text = render_template(template, sample_lead(language), SampleOfficer())
-            previews.append({"language": language, "text": text, "length": len(text)})
+            previews.append(
+                {
+                    "language": language,
+                    "text": text,
+                    "length": len(text),
+                    "segments": report.segments.describe(),
+                }
+            )
     return previews
 
 

@@ -216,9 +216,29 @@ def reengagement_refusal(lead: Lead) -> str | None:
     return None
 
 
+def cadence_text_errors(cadence: Cadence) -> list[str]:
+    """What the automated-text checker refuses in a cadence's steps (templates saved before the
+    checker existed, or edited outside the admin): no one is enrolled in such a cadence."""
+    from nurture.rendering import template_errors
+
+    errors = []
+    for step in cadence.steps.order_by("position"):
+        for template, language in ((step.body, "en"), (step.body_es, "es")):
+            error = template.strip() and template_errors(
+                template, language=language, first_text=step.is_first_text()
+            )
+            if error:
+                errors.append(f"step {step.position} ({language}): {error}")
+    return errors
+
+
 def leads_reengage(*, leads, cadence: Cadence, actor: str, start_now: bool = True) -> ReengagementReport:
     """Enroll aged leads in a cadence; the ones that may not be texted are reported."""
     report = ReengagementReport()
+    text_errors = cadence_text_errors(cadence)
+    if text_errors:
+        report.skipped = [(str(lead), f"the cadence's texts are refused: {text_errors[0]}") for lead in leads]
+        return report
     for lead in leads:
         refusal = reengagement_refusal(lead)
         enrollment = (

@@ -141,7 +141,13 @@ def violation(reply: str) -> str | None:
         return "empty"
     if len(reply) > MAX_REPLY_CHARS:
         return "too_long"
-    text = _LOAN_TERMS.sub("TERM", strip_accents(reply)).lower()
+    return content_violation(reply)
+
+
+def content_violation(text: str) -> str | None:
+    """The first content rule (rates, promises, sensitive numbers...) the text breaks, whatever
+    its length: the automated-text template checker applies these too."""
+    text = _LOAN_TERMS.sub("TERM", strip_accents(text)).lower()
     for sentence in _SENTENCES.split(text):
         for name, pattern, unless in _RULES:
             if _breaks(sentence, pattern, unless):

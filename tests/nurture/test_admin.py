@@ -46,11 +46,11 @@ def test_it_refuses_a_template_that_reaches_into_objects():
         step.full_clean()
 
 
-def test_it_refuses_a_text_longer_than_two_segments():
+def test_it_refuses_a_text_longer_than_three_segments():
     step = CadenceStep(
-        cadence=not_ready_yet(), position=99, delay_amount=1, body="Hi {first_name}. " + "x" * 320
+        cadence=not_ready_yet(), position=99, delay_amount=1, body="Hi {first_name}. " + "x" * 430
     )
-    with pytest.raises(ValidationError, match="keep it under 320"):
+    with pytest.raises(ValidationError, match=r"4 SMS segment\(s\), GSM-7.*keep it to 3 at most"):
         step.full_clean()
 
 
