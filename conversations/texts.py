@@ -8,12 +8,16 @@ OPT_OUT_LINE = {"en": "Reply STOP to opt out.", "es": "Responda STOP para no rec
 
 TEXTS = {
     "en": {
+        # Carriers (CTIA) expect the brand, what the texts are about, "Msg frequency varies",
+        # "Msg & data rates may apply", HELP and STOP in the first text; state advertising rules
+        # the NMLS ID. The question comes last so the borrower knows what to answer.
         "first_contact": (
-            "Hi {first_name}, this is {company}. Thanks for your {topic} inquiry! I can help "
-            "right away and a licensed loan officer will follow up. {question}"
+            "Hi {first_name}, it's {company} (NMLS #{nmls}) about your {topic} inquiry. Msg frequency "
+            "varies; msg & data rates may apply. Reply HELP for help, STOP to opt out. {question}"
         ),
         "first_contact_again": (
-            "Hi {first_name}, {company} here again. We got your new inquiry, thanks! {question}"
+            "Hi {first_name}, {company} (NMLS #{nmls}) here again: we got your new inquiry, thanks! "
+            "Reply STOP to opt out. {question}"
         ),
         "opt_out_confirmation": (
             "{company}: You are unsubscribed and will get no more texts. Reply START to resubscribe."
@@ -22,8 +26,8 @@ TEXTS = {
             "{company}: You are subscribed again. Msg & data rates may apply. Reply STOP to opt out."
         ),
         "help": (
-            "{company} (NMLS #{nmls}) mortgage texts. Reply STOP to opt out. "
-            "Msg & data rates may apply. Help: {support}"
+            "{company} (NMLS #{nmls}): texts about your home loan inquiry. Msg frequency varies. "
+            "Msg & data rates may apply. Help: {support}. Reply STOP to opt out."
         ),
         "topic_default": "home loan",
         "question_purpose": "Are you looking to buy a home or to refinance?",
@@ -31,11 +35,13 @@ TEXTS = {
     },
     "es": {
         "first_contact": (
-            "Hola {first_name}, le escribe {company}. ¡Gracias por su consulta sobre {topic}! "
-            "Puedo ayudarle ahora y un oficial de préstamos con licencia le contactará. {question}"
+            "Hola {first_name}, le escribe {company} (NMLS #{nmls}) sobre su consulta de {topic}. "
+            "Frecuencia de mensajes variable; pueden aplicar tarifas de mensajes y datos. Responda "
+            "AYUDA para ayuda o STOP para salir. {question}"
         ),
         "first_contact_again": (
-            "Hola {first_name}, de nuevo {company}. Recibimos su nueva consulta, ¡gracias! {question}"
+            "Hola {first_name}, de nuevo {company} (NMLS #{nmls}): recibimos su nueva consulta, "
+            "¡gracias! Responda STOP para salir. {question}"
         ),
         "opt_out_confirmation": (
             "{company}: Se ha dado de baja y no recibirá más mensajes. Responda START para volver."
@@ -44,8 +50,9 @@ TEXTS = {
             "{company}: Está suscrito de nuevo. Pueden aplicar tarifas. Responda STOP para salir."
         ),
         "help": (
-            "{company} (NMLS #{nmls}) mensajes hipotecarios. Responda STOP para salir. "
-            "Pueden aplicar tarifas de mensajes y datos. Ayuda: {support}"
+            "{company} (NMLS #{nmls}): mensajes sobre su consulta de préstamo hipotecario. "
+            "Frecuencia variable. Pueden aplicar tarifas de mensajes y datos. Ayuda: {support}. "
+            "Responda STOP para salir."
         ),
         "topic_default": "un préstamo hipotecario",
         "question_purpose": "¿Busca comprar una casa o refinanciar?",

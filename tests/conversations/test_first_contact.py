@@ -35,9 +35,13 @@ def test_it_greets_a_new_lead_at_once_at_any_hour(api, run_tasks):
     [greeting] = greetings()
     assert greeting.status == MessageStatus.SENT
     assert greeting.created_at == MIDNIGHT
-    assert greeting.body.startswith("Hi Ana, this is Acme Home Loans.")
+    assert greeting.body.startswith("Hi Ana, it's Acme Home Loans (NMLS #")
     assert "home purchase" in greeting.body
-    assert greeting.body.endswith("Reply STOP to opt out.")
+    # The carriers' first-text disclosures, then the question, asked last.
+    assert (
+        "Msg frequency varies; msg & data rates may apply. Reply HELP for help, STOP to opt out."
+        in greeting.body
+    )
     lead = Lead.objects.get()
     assert lead.status == "contacted"
     assert lead.first_contact_at == MIDNIGHT
@@ -86,7 +90,7 @@ def test_consent_given_on_a_second_inquiry_brings_the_first_greeting(api, run_ta
     post_inquiry(api, run_tasks, MIDNIGHT + timedelta(hours=1))
 
     [greeting] = greetings()
-    assert greeting.body.startswith("Hi Ana, this is Acme Home Loans.")  # a first hello, not "again"
+    assert greeting.body.startswith("Hi Ana, it's Acme Home Loans (NMLS #")  # a first hello, not "again"
 
 
 def test_the_first_contact_task_run_twice_texts_once(api, run_tasks):

@@ -86,7 +86,7 @@ def test_it_creates_a_lead_that_is_greeted_and_shows_the_thread(staff_client, ru
         True,
     )
     page = staff_client.get(response["Location"]).content.decode()
-    assert "Hi Ana, this is Acme Home Loans." in page
+    assert "Hi Ana, it&#x27;s Acme Home Loans (NMLS #" in page
 
 
 def test_it_explains_why_a_lead_without_consent_gets_no_text(staff_client, run_tasks):

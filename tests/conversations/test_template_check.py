@@ -151,3 +151,26 @@ def test_an_officers_one_to_one_text_is_not_checked():
         sender=Sender.OFFICER,
     )
     assert result.queued
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("purpose", [None, "purchase", "cash_out_refinance"])
+def test_the_first_text_carries_what_carriers_and_regulators_expect(language, purpose, settings):
+    from conversations import texts
+    from leads.models import Lead
+
+    settings.COMPANY_NMLS_ID = "1234567"
+    lead = Lead(first_name="Ana", language=language, loan_purpose=purpose)
+    body = texts.first_contact_text(lead)
+    report = check_text(body, needs_identity=True, company=settings.COMPANY_NAME)
+    assert [e for e in report.errors if "SMS segment" not in e] == []
+    # Spanish needs accents (UCS-2): a first text with the timeline question costs up to five
+    # segments; the three-segment cap is for the templates ops write.
+    assert report.segments.segments <= (2 if language == "en" else 5)
+    assert "NMLS #1234567" in body and "STOP" in body
+    assert ("HELP" if language == "en" else "AYUDA") in body
+    assert body.rstrip().endswith("?")  # the question comes last
+    if language == "en":
+        assert "Msg frequency varies; msg & data rates may apply." in body
+        assert report.segments.encoding == "GSM-7"

@@ -44,9 +44,13 @@ class TestCreate:
         assert lead["assigned_officer"] is None
         text = Message.objects.get(lead_id=lead["id"])
         assert text.status == "sent"
-        assert text.body.startswith("Hi Ana, this is Acme Home Loans.")
+        assert text.body.startswith("Hi Ana, it's Acme Home Loans (NMLS #")
         assert "home purchase" in text.body
-        assert text.body.endswith("Reply STOP to opt out.")
+        # The carriers' first-text disclosures, then the question, asked last.
+        assert (
+            "Msg frequency varies; msg & data rates may apply. Reply HELP for help, STOP to opt out."
+            in text.body
+        )
         again = api.get(f"{LEADS}{lead['id']}/").json()
         assert again["status"] == "contacted"
         assert again["first_contact_at"] is not None
