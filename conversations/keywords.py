@@ -6,7 +6,7 @@ from enum import Enum
 
 OPT_OUT_KEYWORDS = {
     "STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
-    "OPTOUT", "OPT OUT",
+    "OPTOUT", "OPT OUT", "REMOVE",
     # What Spanish-speaking borrowers text; carriers treat these as STOP too.
     "PARAR", "ALTO", "DETENER", "CANCELAR", "BAJA",
 }  # fmt: skip
