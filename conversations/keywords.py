@@ -3,6 +3,10 @@
 import re
 import unicodedata
 from enum import Enum
+from functools import cache
+from pathlib import Path
+
+from rapidfuzz.distance import OSA
 
 OPT_OUT_KEYWORDS = {
     "STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
@@ -22,9 +26,11 @@ _POLITE_WORDS |= {"JUST", "POR", "FAVOR", "YA"}
 # anchored on an object ("me", "this number", "your list") or a texting word, so questions
 # about loans ("when does PMI stop?", "can I opt out of escrow?") stay questions.
 _CHANNEL = (
-    r"(?:text(?:s|ing)?|messag(?:e|es|ing)|sms|contact(?:ing)?|call(?:s|ing)?|bother(?:ing)?|spam(?:ming)?)"
+    r"(?:text(?:s|ing)?|txt\w*|messag(?:e|es|ing)|msg\w*|sms|contact(?:ing)?|call(?:s|ing)?|bother(?:ing)?|"
+    r"spam(?:ming)?)"
 )
-_CHANNELS = rf"{_CHANNEL}(?:\s*(?:,|/|&|\bor\b|\band\b|\bnor\b)\s*{_CHANNEL})*"
+# No comma between channels: "don't call, text me instead" asks for texts.
+_CHANNELS = rf"{_CHANNEL}(?:\s*(?:/|&|\bor\b|\band\b|\bnor\b)\s*{_CHANNEL})*"
 _ME = r"(?:me|us|this\s+(?:number|phone)|my\s+(?:number|phone))"
 _NEGATION = r"(?:don'?t|dont|do\s+not|never)"
 _ABOUT_TEXTS = r"(?:(?:this|these|the|your|all)\s+)?(?:texts?|texting|messages?|sms|list|everything|all)\b"
@@ -46,14 +52,18 @@ REVOCATION_PATTERNS = [
     rf"\b{_NEGATION}\s+(?:ever\s+)?send\s+(?:me|us)\b",
     r"\b(?:don'?t|dont|do\s+not)\s+want\s+(?:to\s+(?:get|receive)\s+)?(?:any\s*more\s+|any\s+|these\s+|your\s+|more\s+)?(?:texts?|messages?|calls?|sms)\b",
     rf"\b(?:remove|take|delete|erase)\s+(?:me|my\s+(?:number|phone|info(?:rmation)?))\s+(?:off|from)\b(?!{_LOAN_PAPERS})",
-    r"\b(?:remove|delete|erase|lose)\s+my\s+(?:number|phone)\b",
+    rf"\b(?:remove|delete|erase|lose)\s+(?:my|this)\s+(?:number|phone(?:\s+number)?|info(?:rmation)?|contact\s+info)\b(?!(?:\s+(?:from|off|on))?{_LOAN_PAPERS})",
+    r"\bcease\b(?:\s+and\s+desist|\s+(?:all\s+)?(?:communications?|contact|texting|texts))",
+    r"\b(?:cancel|end)\s+(?:the\s+|these\s+|all\s+|your\s+|my\s+)?(?:texts?|messages?|sms|text\s+subscription)\b",
+    r"\brevok\w*\s+(?:my\s+|all\s+|your\s+)?(?:consent|permission)\b",
     rf"\b(?:unsubscribe|opt\s*-?\s*out|opt\s+me\s+out)\b(?!\s+(?:of|from)\s+(?!{_ABOUT_TEXTS}))",
     r"\bleave\s+me\s+alone\b",
     r"\bi\s+(?:already\s+|just\s+)?(?:said|told\s+you|asked\s+you)\s+(?:to\s+)?stop\b(?!\s+by\b)",
     r"\b(?:do\s+not|don'?t|dont)\s+(?:ever\s+)?contact(?:\s+(?:again|anymore|any\s*more|ever))?\s*(?:[.!,;]|$)",
     r"\b(?:can|could|would|will)\s+(?:you|u|y'?all)\s+(?:please\s+|pls\s+|just\s+)?stop\W*$",
     # Someone who never wanted to hear from us: a wrong number, or a form they never filled in.
-    r"\b(?:wrong\s+(?:number|#|person)|you\s+have\s+the\s+wrong\b|not\s+the\s+right\s+(?:number|person))",
+    r"\b(?:wrong\s+(?:number|#|person)|you\s+have\s+the\s+wrong\s*(?:[.!]|$)|not\s+the\s+right\s+(?:number|person))",
+    r"\b(?:never|didn'?t|did\s+not)\s+(?:request(?:ed)?|opt(?:ed)?\s*-?\s*in|sign(?:ed)?\s+up|subscrib\w*)(?:\s+(?:for\s+)?(?:this|these|that|it))?\s*[.!]*\s*$",
     rf"\b(?:never|didn'?t|did\s+not)\s+(?:ask(?:ed)?|sign(?:ed)?\s+up|opt(?:ed)?\s*-?\s*in|request(?:ed)?|subscrib(?:e|ed)|agree(?:d)?|consent(?:ed)?)\s+(?:for|to)\s+{_UNASKED}",
     # Spanish: the negative imperative ("no me escriba(s)"), not the past ("no me llamaron").
     r"\bno\s+me\s+(?:vuelva[sn]?\s+a\s+)?(?:escrib(?:a|as|an|ir)|mand(?:e|es|en|ar)|envi(?:e|es|en|ar)|env[ií](?:e|es|en)|contact(?:e|es|en|ar)|llam(?:e|es|en|ar)|molest(?:e|es|en|ar))\b",
@@ -61,11 +71,15 @@ REVOCATION_PATTERNS = [
     r"\bno\s+quiero\s+(?:recibir\s+)?(?:m[aá]s\s+)?(?:mensajes|textos|llamadas)\b",
     r"\b(?:b[oó]rr|qu[ií]t|elimin|s[aá]qu)\w*\s+(?:mi\s+n[uú]mero|de\s+(?:la|su|tu|sus|esta)\s+lista)",
     r"\b(?:d[aeé]\w*|dar\w*)\s+de\s+baja\b",
-    r"\bn[uú]mero\s+equivocado\b|\bequivocado\s+de\s+n[uú]mero\b",
+    r"\bn[uú]mero\s+equivocado\b|\bequivoc\w*\s+de\s+n[uú]mero\b",
+    r"\b(?:nunca|no)\s+me\s+(?:suscrib|inscrib)\w*(?:\s+a\s+nada)?\s*[.!]*\s*$",
+    r"\bbasta\s+de\s+(?:mensajes|textos|llamadas)\b",
     r"\b(?:nunca|no)\s+(?:ped[ií]|solicit[eé]|me\s+suscrib[ií]|me\s+inscrib[ií])\s+(?:esto|eso|nada|(?:estos\s+|sus\s+)?mensajes)\b",
 ]  # fmt: skip
 # Whole sentences (polite words aside) that can only mean "stop texting me".
-REVOCATION_SENTENCES = {"GO AWAY", "REMOVE ME", "DNC", "DO NOT CONTACT", "DONT CONTACT", "DON T CONTACT"}
+REVOCATION_SENTENCES = {
+    "GO AWAY", "REMOVE ME", "DNC", "DO NOT CONTACT", "DONT CONTACT", "DON T CONTACT", "BASTA", "BASTA YA", "YA BASTA",
+}  # fmt: skip
 # "ok stop", "wrong number stop": STOP closing a short text, unless it is a question or the
 # word before makes it something else ("don't stop", "payments will stop", "bus stop").
 _SHORT_TEXT_WORDS = 6
@@ -97,7 +111,7 @@ _PREFERS_TEXTS = re.compile(
     r"\b(?:text|message|sms)\s+(?:me|instead|only)\b"
     r"|\b(?:just|only|prefer|rather)\s+(?:to\s+)?(?:text|sms|message)"
     r"|\btext(?:ing|s)?\s+(?:is|are)\s+(?:fine|ok|okay|better|good|best|preferred)\b"
-    r"|\bescr[ií]b[ae]me\b|\bm[aá]nd[ae]me\s+(?:un\s+)?(?:mensaje|texto)",
+    r"|\bescr[ií]b[ae]n?me\b|\bm[aá]nd[ae]n?me\s+(?:un\s+)?(?:mensaje|texto)",
     re.IGNORECASE,
 )
 # "I gave you the wrong number for work" is about another number, not this one.
@@ -106,12 +120,42 @@ _GAVE_WRONG = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_BREAK = re.compile(r"[.!?;,\n]+")
+# Misspelt keywords, texted alone ("stpo", "unsubcribe"): how far from the keyword they may be,
+# and the real words just as close that mean something else.
+FUZZY_KEYWORDS = {"STOP": 1, "UNSUBSCRIBE": 2, "CANCEL": 1}
+_NOT_MISSPELT = {"STEP", "SHOP", "SLOP", "TOP", "ATOP", "STOW", "SWOP", "SOP", "STO", "CANCER", "CANCEL"}
+# Short refusals that may or may not mean "stop texting me": the borrower is asked once.
+_MAYBE_MAX_WORDS = 8
+_MAYBE_REFUSAL = re.compile(
+    r"^(?:(?:no|nope|nah)[,.!]?\s+)?(?:i'?m\s+|we'?re\s+|i\s+am\s+|we\s+are\s+)?not\s+interested"
+    r"(?:\s+(?:anymore|any\s*more|at\s+all))?[,.!]*(?:\s+(?:thanks|thank\s+you|thx))?\s*[.!]*$"
+    r"|^(?:no|nah)[,.!]?\s+(?:thanks|thank\s+you|thx|ty)\b"
+    r"|^(?:i'?m|we'?re|i\s+am|we\s+are)\s+(?:all\s+)?(?:good|set|fine)(?:\s+(?:thanks|thank\s+you|thx))?\s*[.!]*$"
+    r"|\btoo\s+many\s+(?:texts|messages|calls)\b|\byou\s+(?:text|message|call)\s+(?:me\s+)?(?:too\s+much|a\s+lot)\b"
+    r"|^enough(?:\s+already)?\s*[.!]*$|^(?:please\s+)?stop\s+calling(?:\s+me)?\s*[.!]*$"
+    r"|\b(?:this|that|it)\s+is\s+(?:so\s+)?annoying\b|^annoying\s*[.!]*$"
+    r"|\bwhy\s+(?:do|does|are)\s+(?:you|u|y'?all)\s+(?:keep\s+)?(?:texting|messaging|calling)\b"
+    r"|^no\s+me\s+interesa|^no[,.!]?\s+gracias\b|^ya\s+no\s*[.!]*$|\bdemasiados\s+(?:mensajes|textos)\b",
+    re.IGNORECASE,
+)
 
 
 class Keyword(Enum):
     OPT_OUT = "opt_out"
     OPT_IN = "opt_in"
     HELP = "help"
+    # A refusal that may or may not mean "stop texting me": asked about once, before the assistant.
+    MAYBE_OPT_OUT = "maybe_opt_out"
+
+
+CORPORA = Path(__file__).parent / "corpora"
+
+
+@cache
+def load_corpus(name: str) -> list[str]:
+    """A corpus in conversations/corpora/: one message a line, # comments."""
+    lines = (CORPORA / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def canonical(text: str) -> str:
@@ -134,9 +178,19 @@ def classify(text: str) -> Keyword | None:
         return Keyword.OPT_IN
     if word in HELP_KEYWORDS:
         return Keyword.HELP
-    if is_revocation(text or ""):
+    if is_revocation(text or "") or is_misspelt_keyword(word):
         return Keyword.OPT_OUT
+    if len(word.split()) <= _MAYBE_MAX_WORDS and _MAYBE_REFUSAL.search(text.strip()):
+        return Keyword.MAYBE_OPT_OUT
     return None
+
+
+def is_misspelt_keyword(word: str) -> bool:
+    """A lone word a typo away from STOP, UNSUBSCRIBE or CANCEL ("stpo", "unsubcribe")."""
+    words = [w for w in word.split() if w not in _POLITE_WORDS]
+    if len(words) != 1 or words[0] in _NOT_MISSPELT:
+        return False
+    return any(OSA.distance(words[0], keyword) <= limit for keyword, limit in FUZZY_KEYWORDS.items())
 
 
 def is_answer(text: str) -> bool:
