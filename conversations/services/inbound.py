@@ -14,6 +14,7 @@ from conversations.models import (
     Sender,
 )
 from conversations.redaction import redact
+from conversations.services import refusals
 from conversations.services.first_contact import INBOUND_SMS_SUBMITTER
 from conversations.services.outbox import SendResult, _enqueue, send_sms
 from leads import services as lead_services
@@ -152,6 +153,10 @@ def _act_on_inbound(lead: Lead, message: Message) -> str:
         return _handle_opt_in(lead, message)
     if lead.opted_out_at:
         return "ignored: opted out"  # stored and visible; nothing is sent until START
+    if refusals.refusal_confirmed(lead=lead, message=message):
+        return _confirm_opt_out(lead, message)
+    if keyword == keywords.Keyword.MAYBE_OPT_OUT and refusals.refusal_ask(lead=lead, message=message):
+        return "asked whether to stop"
     if keyword == keywords.Keyword.OPT_IN and not keywords.is_answer(message.body):
         return "already subscribed"  # a second START is not a reply to the assistant
     if keyword == keywords.Keyword.HELP:
@@ -164,6 +169,10 @@ def _act_on_inbound(lead: Lead, message: Message) -> str:
 def _handle_opt_out(lead: Lead, message: Message) -> str:
     if not lead_services.lead_opt_out(lead=lead, words=message.body):
         return "already opted out"
+    return _confirm_opt_out(lead, message)
+
+
+def _confirm_opt_out(lead: Lead, message: Message) -> str:
     send_sms(
         lead=lead,
         body=texts.text("opt_out_confirmation", lead.language),
