@@ -68,4 +68,5 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="officer/password_done.html"),
         name="officer-password-reset-complete",
     ),
+    path("leads/<uuid:lead_id>/opt-out/", views.record_opt_out, name="officer-opt-out"),
 ]

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from leads import services as lead_services
 from leads.phones import normalize_phone
 from mortgage_sms.errors import ApplicationError
 from routing import alerts, desk, selectors, services
@@ -223,6 +224,22 @@ def assistant(request, officer, lead_id):
     on = request.POST.get("on") == "1"
     done = "The assistant is back on this conversation." if on else "The assistant is paused."
     _act(request, services.lead_set_assistant, officer=officer, lead=lead, on=on, done=done)
+    return redirect("officer-lead", lead_id=lead.pk)
+
+
+OPT_OUT_CHANNELS = ("phone", "email", "in_person", "other")
+
+
+@officer_required
+@require_POST
+def record_opt_out(request, officer, lead_id):
+    """The borrower asked on the phone (or by e-mail) never to be texted: record their words."""
+    lead = _visible_lead(officer, lead_id)
+    words, channel = request.POST.get("words", "").strip()[:1000], request.POST.get("channel", "")
+    if not words or channel not in OPT_OUT_CHANNELS:
+        messages.error(request, "Write the borrower's words and how they said it.")
+    elif lead_services.lead_opt_out(lead=lead, words=words, actor=f"officer:{officer.pk}", channel=channel):
+        messages.success(request, "Opted out: nothing more will be texted to this borrower.")
     return redirect("officer-lead", lead_id=lead.pk)
 
 

@@ -205,3 +205,32 @@ def test_only_the_assigned_officer_can_act_on_an_offered_lead(offered, ann, clie
     response = client_for(ann).post(f"/officer/leads/{offered.pk}/close/", {"outcome": "won"}, follow=True)
     assert "not assigned to you" in page(response)
     assert Lead.objects.get(pk=offered.pk).status == "offered"
+
+
+# --- An opt-out given on the phone, recorded by the officer ------------------------------------------
+
+
+def test_an_officer_records_an_opt_out_given_by_phone(claimed, ann, client_for):
+    client = client_for(ann)
+    page = client.get(f"/officer/leads/{claimed.pk}/").content.decode()
+    assert "Record opt-out" in page
+    response = client.post(
+        f"/officer/leads/{claimed.pk}/opt-out/",
+        {"words": "Please don't text me anymore", "channel": "phone"},
+        follow=True,
+    )
+    assert "nothing more will be texted" in response.content.decode()
+    claimed.refresh_from_db()
+    assert claimed.opted_out_at is not None
+    event = claimed.events.get(type="opted_out")
+    assert (event.data["words"], event.data["channel"]) == ("Please don't text me anymore", "phone")
+    assert event.actor == f"officer:{ann.pk}"
+
+
+def test_it_needs_the_borrowers_words(claimed, ann, client_for):
+    response = client_for(ann).post(
+        f"/officer/leads/{claimed.pk}/opt-out/", {"words": " ", "channel": "phone"}, follow=True
+    )
+    assert "Write the borrower" in response.content.decode()
+    claimed.refresh_from_db()
+    assert claimed.opted_out_at is None
