@@ -139,4 +139,20 @@ def first_text_template_errors(template: str) -> str | None:
     if bad:
         allowed = ", ".join("{" + p + "}" for p in FIRST_TEXT_PLACEHOLDERS)
         return f"Unknown placeholder(s): {', '.join('{' + b + '}' for b in bad)}. Use: {allowed}"
-    return None
+    return _first_text_check_errors(template)
+
+
+def _first_text_check_errors(template: str) -> str | None:
+    """The automated-text checker on the text a sample borrower would get: no Reg Z trigger terms
+    or rate figures, the company and its NMLS ID named, at most three segments."""
+    from conversations import template_check  # imports the guardrails, which import this module
+    from leads.models import Lead
+
+    sample = Lead(first_name="Maria", loan_purpose="purchase")
+    report = template_check.check_text(
+        first_contact_text(sample, template=template),
+        opt_out_line=OPT_OUT_LINE["en"],
+        needs_identity=True,
+        company=settings.COMPANY_NAME,
+    )
+    return " ".join(report.errors) or None

@@ -1,6 +1,8 @@
 """The automated-text checker: segments as carriers bill them, Reg Z trigger terms, rate figures,
 the first text's identity; enforced where nurture steps and re-engagement cadences are saved."""
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -134,7 +136,10 @@ def test_the_csv_reengagement_refuses_a_cadence_whose_texts_break_the_rules():
     )
     with pytest.raises(ApplicationError, match="checker refuses"):
         reengagement_import(
-            raw=b"phone,sms_consent\n5125550100,yes\n", cadence=cadence, actor="ops", consent_text="x"
+            upload=io.BytesIO(b"phone,sms_consent\n5125550100,yes\n"),
+            cadence=cadence,
+            actor="ops",
+            consent_text="x",
         )
 
 

@@ -25,10 +25,11 @@ def form(target="first_text", step="", variants=()):
     return data
 
 
+SHORTER = "Hi {first_name}, {company} (NMLS #{company_nmls}) here. {question}"
+
+
 def test_ops_start_a_test_of_the_first_text(ops):
-    response = ops.post(
-        "/admin/experiments/experiment/add/", form(variants=[("A", ""), ("B", "Hi {first_name}! {question}")])
-    )
+    response = ops.post("/admin/experiments/experiment/add/", form(variants=[("A", ""), ("B", SHORTER)]))
     assert response.status_code == 302
     experiment = Experiment.objects.get()
     assert experiment.status == "running" and experiment.variants.count() == 2
@@ -40,13 +41,20 @@ def test_a_variant_with_an_unknown_placeholder_is_refused(ops):
     assert not Experiment.objects.exists()
 
 
+def test_a_first_text_variant_must_name_the_company_with_its_nmls_id_and_quote_no_terms(ops):
+    variants = [("A", ""), ("B", "Hi {first_name}! Only 3% down. {question}")]
+    page = ops.post("/admin/experiments/experiment/add/", form(variants=variants)).content.decode()
+    assert "must carry the company&#x27;s NMLS ID" in page and "Reg Z trigger term" in page
+    assert not Experiment.objects.exists()
+
+
 def test_a_step_variant_passes_the_step_checks(ops):
     step = Cadence.objects.get(slug="no_reply_yet").steps.first()
-    too_long = "Hi {first_name}! " + "x" * 400
+    too_long = "Hi {first_name}! " + "x" * 480
     response = ops.post(
         "/admin/experiments/experiment/add/", form("cadence_step", step.pk, [("A", ""), ("B", too_long)])
     )
-    assert "keep it under 320" in response.content.decode()
+    assert "keep it to 3 at most" in response.content.decode()
 
 
 def test_a_test_needs_two_variants(ops):

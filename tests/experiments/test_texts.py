@@ -56,7 +56,9 @@ def test_the_first_text_is_the_borrowers_variant_and_the_api_says_which(api, run
 def test_a_control_variant_sends_the_current_text(api, run_tasks):
     only_variant(body="")
     post_inquiry(api, run_tasks)
-    assert Message.objects.get(kind=Kind.FIRST_CONTACT).body.startswith("Hi Ana, this is Acme Home Loans.")
+    assert Message.objects.get(kind=Kind.FIRST_CONTACT).body.startswith(
+        "Hi Ana, it's Acme Home Loans (NMLS #"
+    )
 
 
 def test_a_spanish_speaker_without_a_spanish_wording_gets_the_current_spanish_text():
