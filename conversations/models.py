@@ -225,6 +225,7 @@ class TurnOutcome(models.TextChoices):
     STARTED = "started", "started (still running, or the worker died)"
     ANSWERED = "answered"
     FELL_BACK = "fell_back", "answered by the scripted fallback"
+    ABSORBED = "absorbed", "answered together with a later text (a burst)"
 
 
 class AgentTurn(models.Model):
@@ -248,6 +249,9 @@ class AgentTurn(models.Model):
     reason = models.CharField(max_length=200, blank=True, help_text="Why a hand-off or a disqualification")
     reply = models.TextField(blank=True)
     updates = models.JSONField(default=dict, blank=True, help_text="Fields the turn set")
+    commands = models.JSONField(
+        default=list, blank=True, help_text="What the borrower's text said, as understanding read it"
+    )
     state = models.JSONField(default=dict, blank=True, help_text="The flow's memory after this turn")
     fallback_reason = models.CharField(
         max_length=40, blank=True, db_index=True, help_text="timeout, api_error, malformed, guardrail:<rule>"
@@ -289,6 +293,19 @@ class LLMCall(models.Model):
     stop_reason = models.CharField(max_length=30, blank=True)
     input_tokens = models.PositiveIntegerField(null=True, blank=True)
     output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    cache_read_tokens = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Input tokens read from the prompt cache"
+    )
+    cache_write_tokens = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Input tokens written to the prompt cache"
+    )
+    cost_usd = models.DecimalField(
+        max_digits=10,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="At list price (ANTHROPIC_PRICE_PER_MTOK overrides)",
+    )
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)

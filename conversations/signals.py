@@ -9,3 +9,5 @@ inbound_message = Signal()
 message_sent = Signal()
 # lead, reason: the borrower asked for a person (or the assistant decided they need one)
 handoff_requested = Signal()
+# lead, role, words: a realtor, title or escrow officer, a processor... texted, not a borrower
+third_party_texted = Signal()

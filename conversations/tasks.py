@@ -29,3 +29,7 @@ def send_first_contact(lead_id: str, inquiry_id: int) -> str:
 
 def sweep_outbox() -> dict:
     return {**services.outbox_sweep(), **services.lost_work_requeue()}
+
+
+def nudge_silent_borrowers() -> dict:
+    return services.conversation_nudge_silent()

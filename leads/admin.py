@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -100,7 +101,15 @@ class LeadAdmin(admin.ModelAdmin):
     def conversation(self, lead):
         # The messages are the conversations app's; read through the reverse relation.
         thread = lead.messages.order_by("created_at") if lead.pk else []
-        return render_to_string("admin/leads/conversation.html", {"messages_": thread})
+        usage = lead.agent_turns.aggregate(
+            calls=Count("llm_calls"),
+            tokens_in=Sum("llm_calls__input_tokens"),
+            tokens_out=Sum("llm_calls__output_tokens"),
+            cached=Sum("llm_calls__cache_read_tokens"),
+            cost=Sum("llm_calls__cost_usd"),
+            average_ms=Avg("llm_calls__duration_ms"),
+        ) if lead.pk else {}  # fmt: skip
+        return render_to_string("admin/leads/conversation.html", {"messages_": thread, "llm": usage})
 
     @admin.display(description="Events")
     def timeline_view(self, lead):

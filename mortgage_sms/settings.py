@@ -219,7 +219,10 @@ if AI_BACKEND not in ("scripted", "claude"):
 ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY", default="")
 ANTHROPIC_MODEL = env("ANTHROPIC_MODEL", default="claude-sonnet-4-5")
 ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL", default="")
-ANTHROPIC_TIMEOUT_SECONDS = env.float("ANTHROPIC_TIMEOUT_SECONDS", default=12.0)
+# The whole model call, retries included: past it the scripted agent answers the borrower.
+ANTHROPIC_TIMEOUT_SECONDS = env.float("ANTHROPIC_TIMEOUT_SECONDS", default=4.0)
+# "input,output,cache write,cache read" US dollars per million tokens; empty: the model's list price.
+ANTHROPIC_PRICE_PER_MTOK = env.list("ANTHROPIC_PRICE_PER_MTOK", cast=float, default=[])
 if AI_BACKEND == "claude" and not ANTHROPIC_API_KEY:
     raise ImproperlyConfigured("AI_BACKEND=claude needs ANTHROPIC_API_KEY.")
 
@@ -345,7 +348,7 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # --- Qualification agent ---------------------------------------------------------------------
 # An SMS reply should not wait long: one quick retry of a 529/5xx, then the scripted agent.
-ANTHROPIC_MAX_RETRIES = env.int("ANTHROPIC_MAX_RETRIES", default=1)
+ANTHROPIC_MAX_RETRIES = env.int("ANTHROPIC_MAX_RETRIES", default=0)
 
 # --- Routing ---------------------------------------------------------------------------------
 # How long an officer has to claim an offered lead before it moves on (a rule may override it).
@@ -393,3 +396,7 @@ NURTURE_PAUSE_RECHECK_MINUTES = env.int("NURTURE_PAUSE_RECHECK_MINUTES", default
 # A reply or an officer's introduction goes at any hour while the borrower has texted within
 # this many minutes; later ones wait for the borrower's contact window.
 REPLY_LIVE_MINUTES = env.int("REPLY_LIVE_MINUTES", default=60)
+# Texts within this many seconds of each other are answered once, together (a burst).
+CONVERSATION_BURST_SECONDS = env.float("CONVERSATION_BURST_SECONDS", default=3.0)
+# A borrower silent mid-qualification is nudged after these hours (once each), then left to nurture.
+CONVERSATION_NUDGE_AFTER_HOURS = env.list("CONVERSATION_NUDGE_AFTER_HOURS", cast=float, default=[4.0, 24.0])

@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from conversations.signals import handoff_requested, inbound_message
+from conversations.signals import handoff_requested, inbound_message, third_party_texted
 from leads.signals import lead_status_changed
 from routing import alerts, services
 
@@ -20,3 +20,8 @@ def route_on_handoff(sender, lead, reason, **kwargs):
 @receiver(inbound_message, dispatch_uid="routing.alert_officer_on_reply")
 def alert_officer_on_reply(sender, lead, message, **kwargs):
     alerts.thread_record_inbound(lead=lead, body=message.body, at=message.created_at)
+
+
+@receiver(third_party_texted, dispatch_uid="routing.tell_ops_about_third_party")
+def tell_ops_about_third_party(sender, lead, role, words, **kwargs):
+    services.routing_tell_ops_about_third_party(lead=lead, role=role, words=words)

@@ -339,6 +339,22 @@ def routing_alert_ops(*, request_id: int) -> str:
     return "alerted"
 
 
+def routing_tell_ops_about_third_party(*, lead: Lead, role: str, words: str) -> None:
+    """A realtor (a possible referral partner), title or escrow staff texted the borrower line."""
+    subject = f"A {role} texted about lead {lead.full_name or lead.phone}"
+    body = f"{subject} ({lead.phone}): {words[:300]!r}. The assistant closed the inquiry politely."
+    transaction.on_commit(lambda: _tell_ops(subject, body, key=f"third_party:{lead.pk}"))
+
+
+def _tell_ops(subject: str, body: str, *, key: str) -> None:
+    for phone in settings.ROUTING_OPS_PHONES:
+        _text_staff(phone, f"{subject}. {body}"[:320], f"{key}:{phone}")
+    if settings.ROUTING_OPS_EMAILS:
+        _email(settings.ROUTING_OPS_EMAILS, subject, body)
+    if not (settings.ROUTING_OPS_PHONES or settings.ROUTING_OPS_EMAILS):
+        logger.warning("%s (set ROUTING_OPS_EMAILS or ROUTING_OPS_PHONES to be told)", subject)
+
+
 def _text_staff(phone: str, body: str, key: str, officer: LoanOfficer | None = None) -> str:
     """A system text to a member of staff (on no borrower's thread); returns the error, if any."""
     try:

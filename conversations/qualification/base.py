@@ -13,6 +13,8 @@ class Intent(StrEnum):
     DISQUALIFIED = "disqualified"
 
 
+# A wrong number, or someone who never asked: they revoked consent, so the lead is opted out.
+REVOKING_REASONS = ("wrong_number", "did_not_ask")
 ENDINGS = (Intent.QUALIFIED, Intent.NOT_READY, Intent.HANDOFF, Intent.DISQUALIFIED)
 MAX_REPLY_CHARS = 320
 
@@ -30,8 +32,9 @@ class AgentInput:
     texted_first: bool = False  # the borrower texted our number before any inquiry
     # (sender, body) oldest first; the latest borrower text is the last entry.
     history: tuple = ()
-    # Already qualified or handed off: hold, answer, do not ask more questions.
-    waiting: bool = False
+    # qualifying; offered (handed to routing, the remaining questions go on); waiting (answer,
+    # ask nothing). See flow.phase_for.
+    phase: str = "qualifying"
     now: datetime | None = None
 
 
@@ -42,6 +45,11 @@ class Turn:
     intent: Intent = Intent.CONTINUE
     reason: str = ""  # why a hand-off or a disqualification
     state: dict = field(default_factory=dict)
+    silent: bool = False  # nothing to send (a tapback; "ok" while the officer has it)
+    commands: list = field(default_factory=list)  # what understanding read, as dicts
+    steps: list = field(default_factory=list)  # steps for conversations.qualification.hooks
+    asks: str | None = None  # the field the reply asks about
+    note: str = ""  # what a backend set aside (invalid commands, a draft it did not send)
 
 
 class AgentError(Exception):

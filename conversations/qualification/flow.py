@@ -2,14 +2,16 @@
 
 from leads.choices import LoanPurpose, Timeline
 
+# What routing needs first (purpose, timeline, state, then pre-approval for a purchase); the
+# rest is asked while the offer waits, or left to the officer.
 ORDER = (
     "loan_purpose",
     "timeline",
+    "property_state",
+    "preapproved",
     "property_found",
     "has_agent",
-    "preapproved",
     "first_time_buyer",
-    "property_state",
     "loan_type",
     "credit",
 )
@@ -19,18 +21,52 @@ NO_LOAN_TYPE = (LoanPurpose.HELOC, LoanPurpose.OTHER)
 NOT_READY_TIMELINES = (Timeline.MONTHS_6_PLUS,)
 
 
+class Phase:
+    QUALIFYING = "qualifying"  # learning what routing needs
+    OFFERED = "offered"  # handed to routing: the remaining questions while the offer waits
+    WAITING = "waiting"  # with an officer, or all asked: answer, ask nothing
+
+
+def phase_for(state: dict, *, with_officer: bool, routed: bool) -> str:
+    """Where the conversation stands: `with_officer` once claimed, `routed` while qualified or
+    offered (a hand-off of ours, or ops re-routing)."""
+    ended, offered, done = state.get("ended"), state.get("offered"), state.get("done")
+    if with_officer or done or ended == "handoff":
+        return Phase.WAITING
+    if ended == "qualified" or routed:
+        return Phase.OFFERED if offered or not ended else Phase.WAITING
+    return Phase.QUALIFYING
+
+
 def new_state(*, asked: str | None = None, introduced: bool = True) -> dict:
     return {
         "asked": asked,  # the field our last text asked about
-        "numbered": False,  # ... with numbered options
-        "misses": {},  # field -> answers we could not read
-        "skipped": [],  # fields given up on (two misses, nothing to record)
+        "asks": {asked: 1} if asked else {},  # field -> times asked (never more than twice)
+        "numbered": False,  # our last question listed numbered options
+        "skipped": [],  # fields given up on
         "reconfirm": [],  # known fields to ask again (a borrower back from nurture)
-        "pending": "",  # a yes/no we wait for besides the question ("offer_officer")
-        "no_guess": False,  # the borrower said the property is not in the inquiry's state
+        "pending": {},  # a yes/no we wait for: {"field", "value"} to confirm, or the officer offer
+        "implied": {},  # field -> a value only implied ("I'm in Houston"), to confirm
+        "no_guess": [],  # fields whose guess the borrower turned down: ask them openly
+        "last_answered": "",  # the yes/no field a bare yes or no answered last
         "introduced": introduced,
+        "greeted": False,
         "ended": "",  # the ending this conversation reached, if any
+        "offered": False,  # handed to routing while questions remained
+        "done": False,  # nothing left to ask
     }
+
+
+def with_defaults(state: dict) -> dict:
+    """A state as any earlier version of the flow left it, with every key there."""
+    state = dict(state or {})
+    if not isinstance(state.get("pending"), dict):
+        state["pending"] = {"field": "offer_officer"} if state.get("pending") == "offer_officer" else {}
+    if not isinstance(state.get("no_guess"), list):
+        state["no_guess"] = ["property_state"] if state.get("no_guess") else []
+    for key, value in new_state().items():
+        state.setdefault(key, value)
+    return state
 
 
 def initial_state(first_contact_body: str | None) -> dict:
@@ -67,15 +103,6 @@ def relevant(updates: dict, known: dict) -> dict:
     return {f: v for f, v in updates.items() if applies(f, purpose)}
 
 
-def next_field(known: dict, state: dict) -> str | None:
-    for field in ORDER:
-        if not applies(field, known.get("loan_purpose")) or field in state["skipped"]:
-            continue
-        if known.get(field) is None or field in state["reconfirm"]:
-            return field
-    return None
-
-
 def missing_fields(known: dict, state: dict) -> list[str]:
     """What is left to ask, in order (fields to confirm again included)."""
     skipped, reconfirm = state.get("skipped", []), state.get("reconfirm", [])
@@ -86,12 +113,3 @@ def missing_fields(known: dict, state: dict) -> list[str]:
         and f not in skipped
         and (known.get(f) is None or f in reconfirm)
     ]
-
-
-def ending_for(known: dict, state: dict) -> str | None:
-    """not_ready as soon as the timeline says so; qualified when nothing is left to ask."""
-    if known.get("timeline") in NOT_READY_TIMELINES and "timeline" not in state["reconfirm"]:
-        return "not_ready"
-    if next_field(known, state) is None:
-        return "qualified"
-    return None

@@ -10,8 +10,7 @@ DISQUALIFY = [
     ("did_not_ask", r"\b((i )?never (asked|applied|signed up|filled|requested|inquired|submitted|put in)|"
      r"(i )?didn't (ask|apply|sign up|fill|request|submit|put in|inquire)|i did not (ask|apply|sign up|fill|request)|"
      r"i have no idea what this is|no (pedi|solicite|aplique|llene)|nunca (pedi|solicite|llene|aplique))\b"),
-    ("not_a_borrower", r"\b(((i'm|i am|soy) (a |an |the )?(realtor|agent|loan officer|lender|broker|agente)\b.{0,30}"
-     r"(test\w*|prob\w*|check\w*))|(just )?testing (the |your |this )?(form|system|website|site|app|number|thing|lead)|"
+    ("not_a_borrower", r"\b((just )?testing (the |your |this )?(form|system|website|site|app|number|thing|lead)|"
      r"this is (just )?a test|test (message|lead|submission)|solo (estoy )?probando)"),
     ("not_mortgage", r"\b((need|want|looking for|get|apply for|interested in|necesito|quiero|busco)( a| an| un| una)? "
      r"(car|auto|vehicle|truck|boat|personal|student|payday|business|small business|title) (loan|prestamo)|"
@@ -30,6 +29,24 @@ FAQ = [
     ("how_got_number", r"\b(how (did|do|does|d) (you|ya|y'all|you all|your company) (get|have|got|find|obtain) (my|this|our) "
      r"(number|#|info|information|phone|cell|contact)|where did (you|ya) (get|find) (my|this)|"
      r"(como|de donde) (consiguio|consiguieron|obtuvo|obtuvieron|tienen|tiene|saco|sacaron) (mi |este |su )?(numero|telefono|informacion))"),
+    ("ssn", r"(\[redacted|\b(do|does|will|would) (you|ya|u|y'?all) (need|want|require) (my|our|the) (social|ssn|ss|ss#|social security)|"
+     r"\bshould (i|we) (send|text|give|share)( you)? (my|our|the) (social|ssn|ss|social security)|"
+     r"\b(here'?s|here is|this is) my (social|ssn)|\bmy (social|ssn|ss#|social security)( number| #)? (is|es)\b|"
+     r"\bnecesita\w* (mi|el) (seguro social|social|numero de seguro)|\b(mi|el) seguro social (es|se lo)|"
+     r"\ble (mando|envio|doy) (mi )?(seguro social|social))"),
+    ("apr_meaning", r"\b(what (does|do|is) (an |the )?apr (mean|stand for)|what'?s an apr|whats an apr|what is an apr|"
+     r"what (is|does) apr( mean)?\W*$|what'?s apr\W*$|whats apr\W*$|apr vs\.? (interest )?rate|difference between (the )?(apr|rate)|"
+     r"(que|cual) (es|significa) (la |el )?(apr|tae))"),
+    ("credit_needed", r"\b(what (credit )?score (do|would|will) (i|we|you) need|(minimum|min|lowest) (credit|score|fico)|"
+     r"can (i|we) (still )?(get|qualify|be approved)|do (i|we) qualify|will (i|we) (qualify|get approved|be approved)|"
+     r"would (i|we) (qualify|get approved)|is my credit (good|high) enough|(credit|score) requirements?|credit needed|"
+     r"qualify with (a |my |an )?(\d{3}|bad|low|poor|fair)|after (a |my |our )?(bankruptcy|foreclosure|bk)|"
+     r"(que|cual) (puntaje|credito) (necesito|se necesita|ocupo)|califico|puedo calificar)"),
+    ("down_payment", r"\b(how much (do |would |will )?(i|we) (need |have )?(to )?(put|pay) down|how much down|"
+     r"down payment|need (for|as) (a )?down|enganche|pago inicial|cuanto (necesito )?de (enganche|entrada))"),
+    ("what_needed", r"\b(what (do|would|will) (you|ya|u) need (from|to know)|what (info|information|details|documents|do you need)"
+     r"|what now\W*$|what'?s next|next steps?|que necesita\w* (de mi|saber)|que sigue)"),
+    ("options", r"(^\s*(options|choices|like what|such as|opciones|como que)\W*$|\bwhat are (my|the) (options|choices)\b)"),
     ("who_is_this", r"\b(who (is|are) (this|you|you all|dis)|who'?s (this|texting)|who dis|who are you guys|"
      r"what company|which company|(is this|this is) (a )?(scam|spam|legit|real)|scam\b|"
      r"quien (es|eres|habla|son)|con quien hablo|que (compania|empresa))"),
@@ -60,24 +77,67 @@ HANDOFF = [
      r"makes no sense|no entiendo|no comprendo|que quiere decir)\b|^\s*(what|huh|que|como|eh)\s*\?+\s*$|^\s*\?{2,}\s*$)"),
 ]  # fmt: skip
 
-# "Not interested" ends the conversation; "not now" does unless the same text says when.
+# People who text about a loan that is not theirs: they end politely (a realtor may refer
+# borrowers: ops hears of it). A borrower's "my realtor", "we're in escrow" is not one of these.
+_ME = r"(i'?m|im|i am|this is|we'?re|we are|soy|somos|le habla|aqui)"
+THIRD_PARTY = [
+    ("realtor", rf"(\b{_ME} (a |an |the |your |their )?(\w+ )?(realtor|real estate agent|listing agent|buyer'?s agent|"
+     r"buyers agent|seller'?s agent|agente de bienes raices|agente inmobiliario|corredor\w*)\b|"
+     r"\b(realtor|listing agent|buyer'?s agent|buyers agent) here\b|^\W*(hi\W+)?(the )?(listing agent|buyer'?s agent|buyers agent) (for|on|with)\b|\bmy (clients?|buyers?) (is|are|filled|want|need|were|looking)|"
+     r"\bi have (buyers|clients)\b|\bon behalf of my client|\bmi cliente)"),
+    ("title", rf"(\b{_ME} [\w\s]{{0,25}}\b(from|with|at|de) [\w\s&]{{0,30}}\btitle\b|\btitle (company|officer|agent|rep|co)\b.{{0,30}}"
+     r"\b(here|calling|regarding|about|file)\b|\b(from|with) [\w\s&]{0,30} title (regarding|about|calling|on)|"
+     r"\b(compania de titulo|titulo de propiedad))"),
+    ("escrow", rf"(\bescrow (officer|agent|company|assistant|rep|coordinator)\b|\b(i )?work (in|at|for) [\w\s]{{0,20}}escrow|"
+     rf"\bescrow (here|calling)\b|\b{_ME} [\w\s]{{0,20}}(from|with|at) [\w\s]{{0,25}}escrow)"),
+    ("processor", rf"(\b{_ME} (the |a |an )?(loan )?(processor|underwriter|closer)\b|\b(loan )?processor (here|on)\b|"
+     r"\bprocessing (dept|department|here))"),
+    ("lender", rf"\b{_ME} (a |an |the )?(loan officer|lender|mortgage broker|loan originator|mlo|oficial de prestamos)\b"),
+    ("insurance", rf"(\binsurance (agent|company|rep)\b.{{0,30}}\b(here|calling|following|quote)|\b{_ME} [\w\s]{{0,25}}insurance\b)"),
+    ("vendor", rf"\b{_ME} (a |an |the )?(appraiser|home inspector|inspector|contractor)\b"),
+]  # fmt: skip
+# A borrower who went with another lender: no sales push, no nurture.
+OTHER_LENDER = re.compile(
+    r"\b((went|going|decided to go|go|gone|sticking|stick|staying|stay|decided on|chose|picked|signed) with "
+    r"(another|a different|other|someone else|them|him|her|lender|our (own )?(bank|credit union|lender)|"
+    r"my (own )?(bank|credit union|lender)|(a|the|my|our) (\w+ )?(bank|credit union|lender|broker))|"
+    r"already (got|have|found|locked|closed|secured|went)( \w+){0,4} (loan|lender|mortgage|financing|rate|bank|credit union)|"
+    r"already (locked|closed)|locked (in )?with|closed (last \w+|already|yesterday|last week)? ?with (someone|another|a different)|"
+    r"found (a )?(better|different|another) (deal|lender|rate|loan)|using (another|a different) lender|"
+    r"(conseguimos|encontramos|tenemos|sacamos) (un |el |otro )?(prestamo|prestamista|credito|banco) (con|en) otr[oa]|"
+    r"con otr[oa] (banco|prestamista|compania|lender))\b"
+)
 NOT_INTERESTED = re.compile(
-    r"\b(not interested|no longer interested|not looking (anymore|any more)|changed (my|our) minds?|"
-    r"(went|going|decided to go|go) with (another|a different) (lender|bank|company|broker)|already (closed|refinanced) "
-    r"(with|on)|already got (a |my |our )?(loan|lender|mortgage)|ya no (me |nos )?interesa|no (me |nos )?interesa)\b"
+    r"\b(not interested|no longer interested|not looking (anymore|any more)|changed (my|our) minds?|staying put|"
+    r"decided (not to|against)|not (buying|moving|refinancing) (anymore|after all)|ya no (me |nos )?interesa|"
+    r"no (me |nos )?interesa)\b"
 )
 NOT_NOW = re.compile(
     r"\b(not ready|maybe later|not (right )?now|not looking (right )?now|hold off|put (it|this|things) on hold|"
-    r"no (estoy|estamos) list\w*|no por ahora|ahora no|todavia no estamos listos)\b"
+    r"no (estoy|estamos) list\w*|no por ahora|por ahora no|ahora no|ahorita no|todavia no estamos listos)\b"
 )
+CHITCHAT = [
+    ("busy", r"\b(at work|driving|busy( right now| rn)?|can'?t talk|in a meeting|text (me )?later|talk later|later today|"
+     r"give me a (sec|second|minute|min)|one sec|un momento|estoy ocupad\w|manejando|en el trabajo|mas tarde te)\b"),
+    ("greeting", r"^\W*(hi+|hey+|hello+|hiya|howdy|yo|good (morning|afternoon|evening)|hola|buenas|buenos dias|buen dia|"
+     r"que tal|sup|what'?s up|whats up|hey there|saludos)\b|\b(yes|yeah|yep|si),? (this is|it'?s|soy) \w+|"
+     r"^\W*(this is|it'?s|soy|my name is|me llamo) \w+\W*$|\bhow are you\b|\bcomo esta\w*\b"),
+    ("thanks", r"\b(thanks|thank you|thx|appreciate (it|you)|gracias|muchas gracias)\b"),
+    ("laugh", r"^\W*(lol|lmao|haha\w*|jaja\w*|hehe\w*)\W*$"),
+    ("ok", r"^\W*(ok+|okay|k+|cool|sounds good|got it|alright|perfect|great|nice|awesome|bueno|vale|dale|perfecto|"
+     r"de acuerdo|entendido|esta bien)\W*$"),
+]  # fmt: skip
 
 
 @dataclass
 class Signals:
     disqualify: str = ""
+    third_party: str = ""
+    other_lender: bool = False
     handoff: str = ""
     not_ready: str = ""  # "declined" (not interested) or "later" (not now)
     faq: list = field(default_factory=list)
+    chitchat: list = field(default_factory=list)
     question: bool = False  # a question we did not recognise
 
 
@@ -91,13 +151,18 @@ def _first(table, text: str) -> str:
 def detect(text: str) -> Signals:
     """Read a normalized borrower text for everything but field values."""
     faq = [name for name, pattern in FAQ if re.search(pattern, text)]
+    if "apr_meaning" in faq and "rates" in faq:
+        faq.remove("rates")  # "what does APR mean?" asks for a definition, not for figures
     handoff = _first(HANDOFF, text)
     if handoff == "person_requested" and "are_you_bot" in faq:
         handoff = ""  # "are you a real person?" asks about us
     return Signals(
         disqualify=_first(DISQUALIFY, text),
+        third_party=_first(THIRD_PARTY, text),
+        other_lender=bool(OTHER_LENDER.search(text)),
         handoff=handoff,
         not_ready="declined" if NOT_INTERESTED.search(text) else "later" if NOT_NOW.search(text) else "",
         faq=faq,
+        chitchat=[name for name, pattern in CHITCHAT if re.search(pattern, text)],
         question="?" in text and not faq,
     )

@@ -39,6 +39,7 @@ NOT_TYPOS = {
     "compramos", "comprando", "agentes", "creditos", "prestamos", "semanas", "ahorita", "primavera",
     "cuenta", "cuando", "mandar", "llamar", "persona", "personas", "oficial", "ofertas",
     "oferta", "contrato", "aprobada", "aprobado", "aprobacion", "preaprobacion", "viendo", "buenos",
+    "perdon", "perdona", "disculpa", "quise", "mejor", "social", "socials",
 }  # fmt: skip
 
 # Spellings that mean the same thing, made one (applied after accents and typos are fixed).
@@ -103,7 +104,8 @@ def normalize(text: str) -> str:
     text = re.sub(r"[a-z]{5,}", _fix_typo, text)
     for pattern, replacement in CANONICAL:
         text = re.sub(pattern, replacement, text)
-    return " ".join(text.split())
+    # Lines stay lines: the texts of a burst are read one by one.
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
 # Split where one fact ends and the next begins, so that "no realtor but preapproved" is

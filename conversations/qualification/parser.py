@@ -5,13 +5,14 @@ questions ("refi, 2 months, already preapproved"). What the assistant just asked
 context: a bare "yes", "2", "tx" or "good" means something only as an answer to it."""
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
 
 from conversations.qualification.normalize import clauses, normalize
 from conversations.qualification.states import parse_state
-from conversations.qualification.timeparse import parse_timeline
+from conversations.qualification.timeparse import parse_timeline_in_context
 from leads.choices import Credit, LoanPurpose, LoanType, Timeline
 
 BOOLEAN_FIELDS = ("preapproved", "has_agent", "property_found", "first_time_buyer")
@@ -55,7 +56,7 @@ PURPOSE = _compile([
     (LoanPurpose.REFINANCE, r"\b(refi|refis|refinanc\w*|refinanciar\w*|refinanciamiento|lower (my|our|the) (rate|payment|interest)|"
      r"better rate|(remove|drop|get rid of) (the |my |our )?pmi|rate and term|bajar (mi|la) (tasa|mensualidad|pago)|"
      r"streamline|irrrl)\b"),
-    (LoanPurpose.PURCHASE, r"\b(buy(?! ?down)|buying|purchas\w*|comprar|compra|compro|new home|new house|first home|"
+    (LoanPurpose.PURCHASE, r"\b(buy(?! ?down)|buying|purchas\w*|purch|comprar|compra|compro|new home|new house|first home|"
      r"home shopping|house hunting|looking for a (house|home|place|condo)|under contract|found a (house|home|place)|"
      r"make an offer|moving to|relocat\w*|mudarme|mudarnos|casa nueva|primera casa|adquirir|home ?buyer|first time buyer)\b"),
 ])  # fmt: skip
@@ -113,7 +114,7 @@ BOOLEANS = {
          r"sigo buscando|todavia (estoy |estamos )?buscando|aun (estoy |estamos )?buscando|no (he|hemos) encontrado|"
          r"estamos buscando|estoy buscando|nothing yet|no luck yet|not (found|picked) (one|a house|a home|anything))\b"),
         (True, r"\b(found (a |the |our |my |a great |the perfect |the one|a nice )?(house|home|place|property|condo|townhouse|one|it)|"
-         r"under contract|in escrow|made an offer|offer (was |got |has been )?accepted|put (in )?an offer|"
+         r"under contract|in escrow|made an offer|offer (was |got |has been )?accepted|(we|we're|we are|i'm|i) clos(e|ing) (in|on|next|this)|closing date|put (in )?an offer|"
          r"(have|got) (a |an )?(house|home|place|property) (in mind|picked|under contract)|picked (out )?(a |the )?(house|home|place)|"
          r"ya encontr\w+|encontr\w+ (una |la )?casa|bajo contrato|hicimos una oferta|"
          r"(tenemos|tengo) (una )?casa (en mente|elegida))\b"),
@@ -121,9 +122,10 @@ BOOLEANS = {
     "first_time_buyer": _compile([
         (False, r"\b(not (my|our|a) first|(own|owned|already own) (a |my |our )?(homes?|houses?|property|condo|place)|homeowners?|"
          r"home owner|sold (my|our)|selling (my|our)|(my|our) current (home|house)|second home|investment property|"
-         r"rental property|another (home|house)|upgrad(e|ing)|downsiz\w*|bought (a |my |our )?(house|home) before|"
+         r"rental property|another (home|house)|upgrad(e|ing)|downsiz\w*|(bought|owned|purchased|had) (a |one |my |our )?(house |home |place |property )?before|"
          r"owned before|no es (mi|nuestra) primera|ya tengo (una )?casa|tengo casa propia|vendiendo (mi|nuestra) casa)\b"),
-        (True, r"\b(first (time|home|house|property|place|purchase)|first-time|never (owned|bought)|primera (vez|casa|vivienda)|"
+        (True, r"\b(first (time|home|house|property|place|purchase|one)|first-time|never (owned|bought|had)|primera (vez|casa|vivienda)|"
+         r"(our|my) first\b(?! (home |house )?(was|is))|first timers?|"
          r"nunca (he|hemos) (tenido|comprado)|primer hogar|ftb|first timers?|primeriz\w*)\b"),
     ]),
 }  # fmt: skip
@@ -140,10 +142,18 @@ _NO = re.compile(
 _UNSURE = re.compile(
     r"\b(not sure|unsure|don't know|no idea|no clue|not certain|depends|it depends|no se|no estoy segur\w*|"
     r"ni idea|quien sabe|whatever|whichever|doesn't matter|no preference|you tell me|what do you recommend|"
-    r"best option|open to|cualquiera|lo que sea|haven't checked|never checked|lo que recomiende|hard to say|tbd)\b"
+    r"best option|open to|cualquiera|lo que sea|haven't checked|never checked|lo que recomiende|hard to say|tbd|"
+    r"ain'?t sure|whenever|depends|cuando (encontremos|se pueda)|no sabemos)\b"
 )
 _OPTION = re.compile(r"^\s*(?:#|option|opcion|number|numero|no\.?)?\s*([1-9])\s*(?:[.)!:\-]|$|\s)")
 _BROWSING = re.compile(r"\bjust (looking|checking|seeing|exploring)\b")
+
+
+# "not buying til next year", "not refinancing right now": the negation is about the timing.
+_ABOUT_TIMING_AFTER = re.compile(
+    r"^\W*(\w+\W+){0,3}?(til|till|until|unless|before|yet|right now|for now|now|this year|any ?time soon|"
+    r"for a while|for (a|another|one|two|\d+) (year|month)s?|hasta|todavia|aun|ahora|ahorita|por ahora)\b"
+)
 
 
 def _mentions(table, text: str) -> list[tuple[int, object]]:
@@ -151,7 +161,8 @@ def _mentions(table, text: str) -> list[tuple[int, object]]:
     found = []
     for value, pattern in table:
         for match in pattern.finditer(text):
-            if not _NEGATION_BEFORE.search(text[: match.start()]):
+            negated = _NEGATION_BEFORE.search(text[: match.start()])
+            if not negated or _ABOUT_TIMING_AFTER.match(text[match.end() :]):
                 found.append((match.start(), value))
     return found
 
@@ -247,46 +258,64 @@ def is_unsure(text: str) -> bool:
     return bool(_UNSURE.search(text))
 
 
+@dataclass(frozen=True)
+class Found:
+    value: object
+    words: str  # the clause the value was read from
+    implied: bool = False  # only implied ("I'm in Houston"): to confirm, not to record
+
+
 def extract(
-    raw: str,
-    *,
-    asked: str | None = None,
-    numbered: bool = False,
-    state_guess: str = "",
-    now: datetime | None = None,
+    raw: str, *, asked: str | None = None, numbered: bool = False, now: datetime | None = None
 ) -> dict:
-    """Every field value the text gives, the one we asked about included."""
+    """{field: Found} for every field value the text gives, the one we asked about included.
+
+    A value counts only from words about its field: what the assistant just asked gives a bare
+    "2", "tx" or "good" its meaning."""
     text = normalize(raw)
     now = now or timezone.localtime()
-    found = {
+    found = {}
+    for field, value in _field_values(raw, text, asked=asked, now=now).items():
+        if value is not None:
+            found[field] = Found(value, _words_for(field, text, raw, asked, now) or text)
+    state = parse_state(raw, text, asked=asked == "property_state")
+    if state:
+        found["property_state"] = Found(state[0], text, implied=state[1])
+    if _BROWSING.search(text) and "timeline" not in found and asked in (None, "loan_purpose", "timeline"):
+        found["timeline"] = Found(Timeline.MONTHS_6_PLUS, text)  # "just looking" at this point: browsing
+    if asked and asked not in found:
+        answer = _answer_to(asked, text, numbered=numbered)
+        if answer is not None:
+            found[asked] = Found(answer, text)
+    return found
+
+
+def _field_values(raw: str, text: str, *, asked: str | None, now: datetime) -> dict:
+    return {
         "loan_purpose": parse_purpose(text),
         "loan_type": parse_loan_type(text, raw, asked=asked == "loan_type"),
-        "timeline": parse_timeline(text, now),
-        "property_state": parse_state(raw, text, asked=asked == "property_state"),
+        "timeline": parse_timeline_in_context(text, now, asked=asked == "timeline"),
         "credit": parse_credit(text, asked=asked == "credit"),
         **{name: parse_boolean(name, text) for name in BOOLEAN_FIELDS},
     }
-    if _BROWSING.search(text) and found["timeline"] is None and asked in (None, "loan_purpose", "timeline"):
-        found["timeline"] = Timeline.MONTHS_6_PLUS  # "just looking" at this point means browsing
-    if asked:
-        answer = _answer_to(asked, text, numbered=numbered, state_guess=state_guess)
-        if answer is not None and found.get(asked) is None:
-            found[asked] = answer
-    return {name: value for name, value in found.items() if value is not None}
 
 
-def _answer_to(asked: str, text: str, *, numbered: bool, state_guess: str):
+def _words_for(field: str, text: str, raw: str, asked: str | None, now: datetime) -> str:
+    """The clause that gave the value: what the model and the officer see as its source."""
+    for clause in clauses(text):
+        if _field_values(clause, clause, asked=asked, now=now).get(field) is not None:
+            return clause
+    return ""
+
+
+def _answer_to(asked: str, text: str, *, numbered: bool):
     """What a short reply means as the answer to the question we asked."""
     if numbered:
         option = numbered_option(asked, text)
         if option is not None:
             return option
-    if asked in BOOLEAN_FIELDS:
-        if asked == "property_found" and _BROWSING.search(text):
-            return False
-        return yes_or_no(text)
-    if asked == "property_state" and state_guess:
-        return state_guess if yes_or_no(text) else None
+    if asked == "property_found" and _BROWSING.search(text):
+        return False
     if asked in UNSURE_VALUES and is_unsure(text):
         return UNSURE_VALUES[asked]
     return None

@@ -83,22 +83,57 @@ def _code_mentions(raw: str, asked: bool) -> list[tuple[int, str, str]]:
     ]
 
 
+# Only the states' own names are matched loosely: a nickname ("socal") is too close to words.
+_OFFICIAL_NAMES = {name.lower(): code for code, name in US_STATES.items()}
+
+
 def _fuzzy_name(text: str) -> str | None:
     """A misspelt state name, only when we asked for the state: "flordia", "tennesee"."""
     for word in re.findall(r"[a-z]{5,}(?: [a-z]{4,})?", text):
-        match = difflib.get_close_matches(word, list(NAMES), n=1, cutoff=0.8)
+        match = difflib.get_close_matches(word, list(_OFFICIAL_NAMES), n=1, cutoff=0.8)
         if match:
-            return NAMES[match[0]]
+            return _OFFICIAL_NAMES[match[0]]
     return None
 
 
-def parse_state(raw: str, text: str, *, asked: bool) -> str | None:
-    """The state the borrower names (the destination when they name two), or None.
+# Where the borrower is, or comes from, is not where the property is: only a hint to confirm.
+_RESIDENCE_BEFORE = re.compile(
+    r"\b(i'?m|im|i am|we'?re|we are|i live|we live|living|live|based|here|currently|vivo|vivimos|estoy|"
+    r"estamos|located)( \w+)?\s+(in|en|at|near)\s*$"
+)
+# "this is Virginia", "soy Georgia": a name, not a state.
+_NAME_BEFORE = re.compile(r"\b(this is|i'?m|im|i am|soy|my name is|me llamo|habla|it'?s)\s*$")
+# "not Kansas", "Texas, not Oklahoma": the state the borrower rules out.
+_DENIED_BEFORE = re.compile(r"\b(not|no|isn'?t|nope|instead of|rather than|ni)\s*(in\s+|en\s+)?$")
 
-    `raw` is the text as typed (capitals tell "OK" from "ok"), `text` the normalized one."""
+
+def _kind(before: str, *, asked: bool) -> str:
+    """How a mention relates to the property: denied, name, origin, residence or destination."""
+    before = before.lower()
+    if _DENIED_BEFORE.search(before):
+        return "denied"
+    if _ORIGIN_BEFORE.search(before):
+        return "origin"
+    if _RESIDENCE_BEFORE.search(before):
+        return "residence"
+    if _NAME_BEFORE.search(before) and not asked:
+        return "name"
+    return "destination"
+
+
+def parse_state(raw: str, text: str, *, asked: bool) -> tuple[str, bool] | None:
+    """(state code, implied) for the state the borrower names, or None.
+
+    A destination ("moving to Texas", "house in Dallas", "florida" as an answer) is stated; a
+    home town or where they are now ("this is Maria from Houston", "I'm in Denver") is only
+    implied. `raw` is the text as typed (capitals tell "OK" from "ok"), `text` the normalized one."""
     mentions = _place_mentions(text) + _code_mentions(strip_accents(raw), asked)
     if not mentions:
-        return _fuzzy_name(text) if asked else None
-    destinations = [m for m in mentions if not _ORIGIN_BEFORE.search(m[2].lower())]
-    chosen = sorted(destinations or mentions)[-1] if destinations else sorted(mentions)[-1]
-    return chosen[1]
+        fuzzy = _fuzzy_name(text) if asked else None
+        return (fuzzy, False) if fuzzy else None
+    kinds = [(position, code, _kind(before, asked=asked)) for position, code, before in mentions]
+    stated = [(p, c) for p, c, kind in kinds if kind == "destination"]
+    if stated:
+        return max(stated)[1], False
+    hints = [(p, c) for p, c, kind in kinds if kind in ("origin", "residence")]
+    return (max(hints)[1], True) if hints else None

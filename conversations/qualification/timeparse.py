@@ -52,6 +52,11 @@ _AMBIGUOUS_MONTHS = {"may", "march", "jan", "apr", "aug", "sept", "oct", "nov", 
 SEASONS = {
     "spring": 4, "primavera": 4, "summer": 7, "verano": 7, "fall": 10, "autumn": 10,
     "otono": 10, "winter": 1, "invierno": 1,
+    # Moments people plan around, at the month they fall in.
+    "school lets out": 6, "school gets out": 6, "school is out": 6, "school's out": 6,
+    "end of the school year": 6, "school year ends": 6, "tax season": 4, "tax time": 4,
+    "tax refund": 3, "easter": 4, "thanksgiving": 11, "the holidays": 12, "new year": 1,
+    "fin de clases": 6, "fin del ano escolar": 6, "accion de gracias": 11, "semana santa": 4,
 }  # fmt: skip
 _PREPOSITION = (
     r"(?:in|by|around|before|after|until|til|till|for|next|this|early|late|mid|end of|en|para|"
@@ -60,19 +65,21 @@ _PREPOSITION = (
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _MONTH_AFTER_PREPOSITION = re.compile(rf"\b{_PREPOSITION}({_MONTH_NAMES})\b")
 _MONTH_ANYWHERE = re.compile(rf"\b({_MONTH_NAMES})\b")
-_SEASON = re.compile(r"\b(" + "|".join(SEASONS) + r")\b")
+_SEASON = re.compile(r"\b(" + "|".join(sorted(map(re.escape, SEASONS), key=len, reverse=True)) + r")\b")
 _YEAR_END = re.compile(r"\b(end of (the )?year|fin de ano|finales de ano|fin del ano|christmas|navidad)\b")
 _NEXT_YEAR = re.compile(r"\b(next year|proximo ano|ano que viene)\b")
 
 PHRASES = [
+    (Timeline.MONTHS_1_3, r"\b(end of next month|finales del proximo mes|fin del (proximo )?mes que viene)\b"),
     (Timeline.MONTHS_6_PLUS, r"\b(not for a while|be a while|no rush|no hurry|"
      r"down the road|someday|some day|eventually|just (browsing|curious|researching|window shopping)|"
      r"window shopping|not any ?time soon|long term|next year|a year from now|"
      r"solo (estoy )?(viendo|mirando|curioseando)|no hay prisa|sin prisa|algun dia|el proximo ano|"
      r"el ano que viene)\b"),
-    (Timeline.DAYS_0_30, r"\b(asap|right away|immediately|this week|next week|this month|next month|"
-     r"as soon as (possible|we can|i can|we could|i could|you can)|as fast as|ready to go|ready now|urgent|lo antes posible|cuanto antes|ya mismo|"
-     r"inmediatamente|este mes|esta semana|la proxima semana|el proximo mes|ahorita|closing soon|"
+    (Timeline.DAYS_0_30, r"\b(asap|right away|immediately|this week|next week|this month|next month|right now|ready now|"
+     r"today|tomorrow|this weekend|within (the|a) month|next few days|a few days|yesterday|like now|"
+     r"(as )?soon as (possible|we can|i can|we could|i could|you can)|as fast as|ready to go|ready now|urgent|lo antes posible|cuanto antes|ya mismo|"
+     r"inmediatamente|este mes|este mismo mes|esta semana|la proxima semana|el proximo mes|ahorita|closing soon|"
      r"close soon|under contract|in escrow|bajo contrato)\b"),
     (Timeline.MONTHS_1_3, r"\b(soon|pretty soon|very soon|pronto|muy pronto|next couple months)\b"),
 ]  # fmt: skip
@@ -106,12 +113,18 @@ def _upper_after(text: str, unit_months: float) -> float | None:
     return _number(number) * (_unit_months(unit) if unit else unit_months)
 
 
+# "not 30 days, more like 2-3 months": the duration turned down.
+_DENIED_DURATION = re.compile(r"\b(not|no|isn'?t|nunca)\s*(in\s+|en\s+|within\s+)?$")
+
+
 def _duration(text: str) -> str | None:
     for match in _DURATION.finditer(text):
         more, low, high, suffix, unit, after = match.groups()
         rest, before = text[match.end() :], text[: match.start()]
-        if _NOT_AFTER.match(rest) or _NOT_BEFORE.search(before):
+        if _NOT_AFTER.match(rest) or _NOT_BEFORE.search(before) or _DENIED_DURATION.search(before):
             continue
+        if unit.startswith(("year", "ano")) and _number(low) >= 10:
+            continue  # "a 30 yr", "15 year": a loan's term, not when they move
         per_unit = _unit_months(unit)
         months = _number(high or low) * per_unit
         months = max(months, _upper_after(rest, per_unit) or 0)
@@ -122,27 +135,42 @@ def _duration(text: str) -> str | None:
     return None
 
 
-def _named_month(text: str) -> int | None:
+def _named_month(text: str, *, lenient: bool = False) -> int | None:
+    """The month or season named; `lenient` reads "may" or "feb" alone (a short answer)."""
     match = _MONTH_AFTER_PREPOSITION.search(text)
     if match:
         return MONTHS[match.group(1)]
     for match in _MONTH_ANYWHERE.finditer(text):
-        if match.group(1) not in _AMBIGUOUS_MONTHS:
+        if lenient or match.group(1) not in _AMBIGUOUS_MONTHS:
             return MONTHS[match.group(1)]
     season = _SEASON.search(text)
     return SEASONS[season.group(1)] if season else None
 
 
-def _calendar(text: str, now: datetime) -> str | None:
-    """A month or season named: how far ahead of today it is."""
+_YEAR = re.compile(r"(?<![$\d])\b(20[2-9]\d)\b")
+
+
+# "end of feb", "late spring": half a month later than the month itself; "early march" earlier.
+_LATE = re.compile(r"\b(end of|late|by the end of|finales de|fin de)\s+(the\s+)?\w+")
+_EARLY = re.compile(r"\b(early|beginning of|start of|principios de|before|antes de)\s+(the\s+)?\w+")
+
+
+def _calendar(text: str, now: datetime, *, lenient: bool = False) -> str | None:
+    """A month, season or year named: how far ahead of today it is."""
     if _YEAR_END.search(text):
         return bucket(max((12 - now.month), 0.5))
-    month = _named_month(text)
+    year = _YEAR.search(text)
+    if year and int(year.group(1)) > now.year:
+        # "2027": at least the months left in this year away; late in a year, too close to tell.
+        far = int(year.group(1)) > now.year + 1 or 13 - now.month >= 6
+        return Timeline.MONTHS_6_PLUS if far else None
+    month = _named_month(text, lenient=lenient)
     if month is None:
         return None
     ahead = (month - now.month) % 12
     if (_NEXT_YEAR.search(text) and ahead < 6) or (ahead == 0 and re.search(r"\bnext\b", text)):
         ahead += 12
+    ahead += 0.5 if _LATE.search(text) else -0.5 if _EARLY.search(text) else 0
     return bucket(max(ahead, 0.5))
 
 
@@ -155,3 +183,56 @@ def parse_timeline(text: str, now: datetime) -> str | None:
         if pattern.search(text):
             return value
     return None
+
+
+# Words that make a month or season named in a sentence about the move, not about a wedding.
+_TIMING_CONTEXT = re.compile(
+    r"\b(buy\w*|purchas\w*|mov(e|ing)|clos(e|ing)|refi\w*|ready|look\w*|plan\w*|hop(e|ing)|want\w*|"
+    r"target\w*|lease|start\w*|begin\w*|by|before|after|until|til|till|around|sometime|next|this|early|late|"
+    r"mid|end of|asap|need (to|it)|compr\w*|mud\w*|cerrar|list[oa]s?|para|antes|despues|quer\w*|pens\w*|"
+    r"esper\w*|proximo|este|a finales|a principios)\b"
+)
+
+
+def parse_timeline_in_context(text: str, now: datetime, *, asked: bool) -> str | None:
+    """Like parse_timeline, but a month or season counts only in words about timing (or as a
+    short answer to our question): "we got married in june" says nothing about the move."""
+    found = [value for clause in _clauses(text) if (value := _clause_timeline(clause, now, asked=asked))]
+    if not found:
+        return None
+    return found[-1] if _CORRECTION.search(text) else found[0]
+
+
+_CORRECTION = re.compile(
+    r"\b(actually|sorry|i meant|i mean|wait|correction|make that|scratch that|perdon|quise decir)\b"
+)
+
+
+def _clause_timeline(clause: str, now: datetime, *, asked: bool) -> str | None:
+    found = _duration(clause) or _phrase(clause)
+    if found:
+        return found
+    short_answer = asked and len(clause.split()) <= 4
+    if short_answer or _TIMING_CONTEXT.search(clause):
+        return _calendar(clause, now, lenient=short_answer)
+    return None
+
+
+# "ahorita no", "not right away": the words of a timeline, turned down.
+_DENIED_BEFORE = re.compile(r"\b(not|no|nunca)\s+$")
+_DENIED_AFTER = re.compile(r"^\s+no\b")
+
+
+def _phrase(text: str) -> str | None:
+    for value, pattern in _PHRASES:
+        for match in pattern.finditer(text):
+            if not (_DENIED_BEFORE.search(text[: match.start()]) or _DENIED_AFTER.match(text[match.end() :])):
+                return value
+    return None
+
+
+def _clauses(text: str) -> list[str]:
+    breaks = (
+        r"[.;!?\n]+|,|\b(?:but|pero|so|because|since|sorry|actually|i meant|i mean|make that|scratch that)\b"
+    )
+    return [c.strip() for c in re.split(breaks, text) if c and c.strip()]

@@ -42,6 +42,7 @@ from conversations.services.turns import (
     LLMCallRecorder,
     conversation_continue,
     conversation_continue_by_id,
+    conversation_nudge_silent,
     conversation_schedule,
 )
 
@@ -66,6 +67,7 @@ __all__ = [
     "SendResult",
     "conversation_continue",
     "conversation_continue_by_id",
+    "conversation_nudge_silent",
     "conversation_schedule",
     "first_contact_schedule",
     "first_contact_send",

@@ -2,22 +2,26 @@
 
 import logging
 import time
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from conversations import qualification, signals
+from conversations import keywords, qualification, signals, windows
 from conversations.models import (
     AgentTurn,
+    Direction,
     Kind,
     LLMCall,
     Message,
     Sender,
     TurnOutcome,
 )
-from conversations.qualification import AgentInput, Intent, Turn, TurnResult, flow
+from conversations.qualification import AgentInput, Intent, Turn, TurnResult, flow, hooks
+from conversations.qualification.base import REVOKING_REASONS
 from conversations.qualification.language import language_for
+from conversations.qualification.texts import phrase, question
 from conversations.services.first_contact import INBOUND_SMS_SUBMITTER
 from conversations.services.outbox import SendResult, _enqueue, send_sms
 from leads import services as lead_services
@@ -29,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 # --- The conversation: the qualification agent's turns --------------------------------------
 
+# Texts of one burst answered together, at most (a borrower pasting a paragraph line by line).
+BURST_MAX_TEXTS = 10
 # Statuses in which a borrower's reply means "we are talking": the assistant's turn.
 CONVERSATION_STATUSES = (
     LeadStatus.NEW,
@@ -51,6 +57,15 @@ READABLE_REASONS = {
     "did_not_ask": "The person says they never asked to hear from us.",
     "not_a_borrower": "Not a borrower (testing the form).",
     "not_mortgage": "Asked for something other than a home loan.",
+    "other_lender": "The borrower went with another lender.",
+    "declined": "The borrower is not interested.",
+    "third_party_realtor": "A realtor texted (a possible referral partner): ops were told.",
+    "third_party_title": "Title company staff texted, not a borrower: ops were told.",
+    "third_party_escrow": "Escrow staff texted, not a borrower: ops were told.",
+    "third_party_processor": "A loan processor texted, not a borrower: ops were told.",
+    "third_party_lender": "Another lender texted, not a borrower: ops were told.",
+    "third_party_insurance": "An insurance agent texted, not a borrower: ops were told.",
+    "third_party_vendor": "A vendor (appraiser, inspector) texted, not a borrower: ops were told.",
     "not ready": "The borrower is not ready yet.",
     "timeline": "The borrower plans to move 6+ months from now.",
 }
@@ -68,37 +83,101 @@ def conversation_continue_by_id(*, message_id) -> AgentTurn | None:
 
 
 def conversation_continue(*, lead: Lead, message: Message) -> AgentTurn | None:
-    """A borrower replied: the assistant's turn, unless a person has taken over."""
+    """A borrower replied: the assistant's turn, unless a person has taken over.
+
+    Texts that arrive within CONVERSATION_BURST_SECONDS of each other are answered once,
+    together, by the turn of the last one; the others are recorded as absorbed into it."""
+    turn = AgentTurn.objects.filter(message=message).first()
+    if turn and turn.outcome != TurnOutcome.STARTED:
+        return turn  # answered already (or with a later text); its reply went out once
+    _wait_for_the_rest_of_a_burst(message)
     lead.refresh_from_db()
     if lead.ai_paused or lead.status not in AGENT_STATUSES:
         return None  # an officer is talking, or the conversation is over: stay quiet
-    turn = AgentTurn.objects.filter(message=message).first()
-    if turn and turn.outcome != TurnOutcome.STARTED:
-        return turn  # answered already; its reply went out under the message's dedupe key
-    previous = AgentTurn.objects.filter(lead=lead).exclude(message=message).order_by("-created_at").first()
+    if _a_later_text_answers(message):
+        return None
+    previous = (
+        AgentTurn.objects.filter(lead=lead, outcome__in=(TurnOutcome.ANSWERED, TurnOutcome.FELL_BACK))
+        .exclude(message=message)
+        .order_by("-created_at")
+        .first()
+    )
     reentry = (
         lead.status in CONVERSATION_STATUSES and previous is not None and bool(previous.state.get("ended"))
     )
-    _enter_qualification(lead, message)
-    agent_input = _agent_input(lead, message, previous, reentry=reentry)
+    burst = _unanswered_texts(lead, message, previous)
+    _enter_qualification(lead, burst)
+    agent_input = _agent_input(lead, message, burst, previous, reentry=reentry)
     # Record before the agent (and any LLM) runs: a worker that dies leaves a `started` row.
     turn = turn or AgentTurn.objects.create(lead=lead, message=message, backend=settings.AI_BACKEND)
     started = time.monotonic()
     result = qualification.take_turn(agent_input, backend=settings.AI_BACKEND, recorder=LLMCallRecorder(turn))
     with transaction.atomic():
         _apply_turn(lead, turn, message, result, duration=time.monotonic() - started)
+        _absorb(burst, into=turn)
     return turn
 
 
-def _enter_qualification(lead: Lead, message: Message) -> None:
-    lead_services.lead_set_language(lead=lead, language=language_for(message.body, lead.language))
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _wait_for_the_rest_of_a_burst(message: Message) -> None:
+    """Hold the answer until the burst window after this text has passed (a few seconds)."""
+    window = settings.CONVERSATION_BURST_SECONDS
+    remaining = (message.created_at + timedelta(seconds=window) - timezone.now()).total_seconds()
+    if remaining > 0:
+        _pause(min(remaining, window))
+
+
+def _a_later_text_answers(message: Message) -> bool:
+    """A later text of the borrower's (not a keyword) will answer this one with it."""
+    later = Message.objects.filter(
+        lead_id=message.lead_id, direction=Direction.INBOUND, created_at__gt=message.created_at
+    ).values_list("body", flat=True)
+    return any(keywords.classify(body) is None for body in later)
+
+
+def _unanswered_texts(lead: Lead, message: Message, previous: AgentTurn | None) -> list[Message]:
+    """This text and the borrower's earlier ones nobody answered yet (a burst), oldest first."""
+    texts = lead.messages.filter(
+        direction=Direction.INBOUND, created_at__lte=message.created_at, agent_turn__isnull=True
+    ).exclude(pk=message.pk)
+    if previous is not None:
+        texts = texts.filter(created_at__gt=previous.message.created_at)
+    earlier = [
+        m for m in texts.order_by("-created_at")[: BURST_MAX_TEXTS - 1] if keywords.classify(m.body) is None
+    ]
+    return [*reversed(earlier), message]
+
+
+def _absorb(burst: list[Message], *, into: AgentTurn) -> None:
+    for text in burst:
+        if text.pk != into.message_id:
+            AgentTurn.objects.get_or_create(
+                message=text,
+                defaults={
+                    "lead_id": into.lead_id, "backend": into.backend, "outcome": TurnOutcome.ABSORBED,
+                    "reply_message": into.reply_message, "reason": "Answered together with a later text.",
+                    "finished_at": timezone.now(),
+                },
+            )  # fmt: skip
+
+
+def _enter_qualification(lead: Lead, burst: list[Message]) -> None:
+    language = lead.language
+    for text in burst:
+        language = language_for(text.body, language)
+    lead_services.lead_set_language(lead=lead, language=language)
     if lead.status in CONVERSATION_STATUSES:
         lead_services.lead_set_status(
             lead=lead, status=LeadStatus.QUALIFYING, actor="borrower", reason="The borrower replied."
         )
 
 
-def _agent_input(lead: Lead, message: Message, previous: AgentTurn | None, *, reentry: bool) -> AgentInput:
+def _agent_input(
+    lead: Lead, message: Message, burst: list[Message], previous: AgentTurn | None, *, reentry: bool
+) -> AgentInput:
     known = {f: getattr(lead, f) for f in QUALIFICATION_FIELDS}
     if previous is None:
         state = flow.initial_state(_first_contact_body(lead, before=message))
@@ -107,7 +186,7 @@ def _agent_input(lead: Lead, message: Message, previous: AgentTurn | None, *, re
     thread = lead.messages.filter(created_at__lte=message.created_at).order_by("-created_at")
     history = [(m.sender, m.body) for m in reversed(thread[:HISTORY_MESSAGES])]
     return AgentInput(
-        message=message.body,
+        message="\n".join(text.body for text in burst),
         known=known,
         state=state,
         language=lead.language,
@@ -115,8 +194,10 @@ def _agent_input(lead: Lead, message: Message, previous: AgentTurn | None, *, re
         lead_state=lead.state,
         texted_first=lead.inquiries.filter(submitted_by=INBOUND_SMS_SUBMITTER).exists(),
         history=tuple(history),
-        waiting=lead.status in WAITING_STATUSES or state.get("ended") in (Intent.QUALIFIED, Intent.HANDOFF),
-        now=timezone.localtime(),
+        phase=flow.phase_for(
+            state, with_officer=lead.status == LeadStatus.CLAIMED, routed=lead.status in WAITING_STATUSES
+        ),
+        now=timezone.localtime(timezone=windows.borrower_timezone(lead)),
     )
 
 
@@ -155,14 +236,11 @@ def _apply_turn(
         )
     if result.fallback_reason:
         _record_fallback(lead, turn, result)
-    sent = _send_turn_reply(lead, message, result.turn)
-    _finish_turn(turn, result, reply=sent.message, duration=duration)
+    if result.turn.steps:
+        result.turn.reply = hooks.word(result.turn.steps, lead=lead, reply=result.turn.reply)
+    sent = None if result.turn.silent else _send_turn_reply(lead, message, result.turn)
+    _finish_turn(turn, result, reply=sent.message if sent else None, duration=duration)
     _conclude(lead, turn, result.turn)
-
-
-# A wrong number, or someone who never asked: the borrower revoked consent, so the lead is
-# opted out (not merely closed: a later inquiry from the number must not be texted).
-REVOKING_REASONS = ("wrong_number", "did_not_ask")
 
 
 def _send_turn_reply(lead: Lead, message: Message, agent_turn: Turn) -> SendResult:
@@ -207,6 +285,7 @@ def _finish_turn(turn: AgentTurn, result: TurnResult, *, reply: Message | None, 
     turn.reply = result.turn.reply
     turn.reply_message = reply
     turn.updates = result.turn.updates
+    turn.commands = result.turn.commands
     turn.state = result.turn.state
     turn.fallback_reason = result.fallback_reason
     turn.guardrail = result.guardrail
@@ -214,6 +293,22 @@ def _finish_turn(turn: AgentTurn, result: TurnResult, *, reply: Message | None, 
     turn.duration_ms = int(duration * 1000)
     turn.finished_at = timezone.now()
     turn.save()
+
+
+THIRD_PARTY = "third_party_"
+
+
+def _tell_ops_about(lead: Lead, turn: AgentTurn, *, role: str) -> None:
+    """A realtor (a possible referral partner), title, escrow or a processor texted: ops hear of it."""
+    words = turn.message.body
+    lead_services.lead_event_record(
+        lead=lead,
+        type="third_party",
+        actor="agent",
+        description=f"A {role} texted, not a borrower: {words[:200]!r}",
+        data={"role": role, "words": words[:500], "turn_id": str(turn.pk)},
+    )
+    signals.third_party_texted.send(sender=AgentTurn, lead=lead, role=role, words=words)
 
 
 def _conclude(lead: Lead, turn: AgentTurn, agent_turn: Turn) -> None:
@@ -229,6 +324,8 @@ def _conclude(lead: Lead, turn: AgentTurn, agent_turn: Turn) -> None:
         )
         signals.handoff_requested.send(sender=AgentTurn, lead=lead, reason=turn.reason)
         return
+    if agent_turn.reason.startswith(THIRD_PARTY):
+        _tell_ops_about(lead, turn, role=agent_turn.reason.removeprefix(THIRD_PARTY))
     status = {
         Intent.QUALIFIED: LeadStatus.QUALIFIED,
         Intent.NOT_READY: LeadStatus.NURTURING,
@@ -244,3 +341,70 @@ def _conclude(lead: Lead, turn: AgentTurn, agent_turn: Turn) -> None:
         except ApplicationError as error:
             # The borrower opted out (or was closed) while the assistant was answering.
             logger.info("Lead %s not moved to %s: %s", lead.pk, status, error.message)
+
+
+# --- Borrowers who fall silent mid-qualification ----------------------------------------------
+
+NUDGE_BATCH = 200
+NUDGE_LOOKBACK = timedelta(days=7)
+
+
+def conversation_nudge_silent(*, now: datetime | None = None) -> dict:
+    """Follow up with borrowers who stopped answering mid-qualification: the open question
+    again after each of CONVERSATION_NUDGE_AFTER_HOURS of silence (inside their contact window,
+    as nurture texts are), then `unresponsive` for ops. Safe to run twice: one text per step."""
+    now = now or timezone.now()
+    steps = [timedelta(hours=h) for h in settings.CONVERSATION_NUDGE_AFTER_HOURS]
+    candidates = Lead.objects.filter(
+        status=LeadStatus.QUALIFYING,
+        ai_paused=False,
+        opted_out_at__isnull=True,
+        last_inbound_at__lte=now - steps[0],
+        last_inbound_at__gte=now - NUDGE_LOOKBACK,
+    ).order_by("last_inbound_at")[:NUDGE_BATCH]
+    done = {"nudged": 0, "unresponsive": 0}
+    for lead in candidates:
+        outcome = _nudge(lead, steps, now)
+        if outcome:
+            done[outcome] += 1
+    return done
+
+
+def _nudge(lead: Lead, steps: list[timedelta], now: datetime) -> str:
+    turn = (
+        AgentTurn.objects.filter(lead=lead, outcome__in=(TurnOutcome.ANSWERED, TurnOutcome.FELL_BACK))
+        .select_related("message")
+        .order_by("-created_at")
+        .first()
+    )
+    state = flow.with_defaults(turn.state if turn else {})
+    if turn is None or not state["asked"] or state["ended"] or lead.last_inbound_at > turn.created_at:
+        return ""  # nothing asked, or the borrower's latest text is still being answered
+    sent = Message.objects.filter(lead=lead, dedupe_key__startswith=f"nudge:{turn.pk}:").count()
+    silent_for = now - lead.last_inbound_at
+    if sent < len(steps) and silent_for >= steps[sent]:
+        send_sms(
+            lead=lead,
+            body=_nudge_text(lead, state),
+            kind=Kind.NURTURE,
+            sender=Sender.AGENT,
+            dedupe_key=f"nudge:{turn.pk}:{sent}",
+            now=now,
+        )
+        return "nudged"
+    if sent == len(steps) and silent_for >= steps[-1] * 2:
+        lead_services.lead_set_status(
+            lead=lead, status=LeadStatus.UNRESPONSIVE, actor="agent", reason="No answer to the follow-ups."
+        )
+        return "unresponsive"
+    return ""
+
+
+def _nudge_text(lead: Lead, state: dict) -> str:
+    field, pending = state["asked"], state["pending"]
+    if pending.get("field") == field:
+        asked = question(field, lead.language, style="confirm", value=pending["value"])
+    else:
+        asked = question(field, lead.language)
+    name = f" {lead.first_name}" if lead.first_name else ""
+    return phrase("nudge", lead.language, name=name, question=asked)

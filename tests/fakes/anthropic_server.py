@@ -14,16 +14,26 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 _ids = itertools.count(1)
 
 
+# What every answer reports as used: a cache hit after the first call, as the real API does
+# for a cached system prompt.
+USAGE = {
+    "input_tokens": 321,
+    "output_tokens": 45,
+    "cache_creation_input_tokens": 0,
+    "cache_read_input_tokens": 1800,
+}
+
+
 def message_body(content: list, *, stop_reason: str = "tool_use") -> dict:
     return {
         "id": f"msg_fake_{next(_ids)}",
         "type": "message",
         "role": "assistant",
-        "model": "claude-fake",
+        "model": "claude-sonnet-4-5-fake",
         "content": content,
         "stop_reason": stop_reason,
         "stop_sequence": None,
-        "usage": {"input_tokens": 321, "output_tokens": 45},
+        "usage": dict(USAGE),
     }
 
 
@@ -43,9 +53,10 @@ class FakeAnthropic:
     # --- what the next request gets ------------------------------------------------------
 
     def tool_call(
-        self, reply: str, *, updates: dict | None = None, intent: str = "continue", reason: str = ""
+        self, reply: str, *, commands: list | None = None, asks: str | None = None, ends: str = "none"
     ):
-        data = {"reply": reply, "updates": updates or {}, "intent": intent, "reason": reason}
+        """The model's answer: commands, and a draft reply that asks `asks` and ends `ends`."""
+        data = {"commands": commands or [], "reply": reply, "reply_asks": asks, "reply_ends": ends}
         return self.tool_input(data)
 
     def tool_input(self, data, *, name: str = "record_turn"):
@@ -54,6 +65,10 @@ class FakeAnthropic:
 
     def text_only(self, text: str):
         self._responses.append((200, message_body([{"type": "text", "text": text}], stop_reason="end_turn")))
+
+    def raw(self, body: bytes, *, status: int = 200, content_type: str = "application/json"):
+        """Exactly these bytes: a 200 whose body is not JSON, or JSON that is not a message."""
+        self._responses.append(("raw", (status, body, content_type)))
 
     def error(self, status: int, error_type: str, message: str):
         self._responses.append((status, {"type": "error", "error": {"type": error_type, "message": message}}))
@@ -81,12 +96,14 @@ class FakeAnthropic:
                 if status == "hang":
                     fake._release.wait(timeout=10)
                     status, payload = 200, message_body([])
-                self._send(status, payload)
+                if status == "raw":
+                    self._send(*payload)
+                else:
+                    self._send(status, json.dumps(payload).encode())
 
-            def _send(self, status: int, payload: dict):
-                data = json.dumps(payload).encode()
+            def _send(self, status: int, data: bytes, content_type: str = "application/json"):
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.send_header("request-id", f"req_fake_{len(fake.requests)}")
                 self.end_headers()
