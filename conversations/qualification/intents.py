@@ -113,7 +113,8 @@ NOT_INTERESTED = re.compile(
     r"no (me |nos )?interesa)\b"
 )
 NOT_NOW = re.compile(
-    r"\b(not ready|maybe later|not (right )?now|not looking (right )?now|hold off|put (it|this|things) on hold|"
+    r"\b(not ready|maybe later|not (right )?now|not (looking|buying|refinancing|moving) (right )?now|hold off|"
+    r"put (it|this|things) on hold|"
     r"no (estoy|estamos) list\w*|no por ahora|por ahora no|ahora no|ahorita no|todavia no estamos listos)\b"
 )
 CHITCHAT = [

@@ -63,8 +63,9 @@ PURPOSE = _compile([
 
 LOAN_TYPE = _compile([
     (LoanType.FHA, r"\bfha\b"),
-    (LoanType.VA, r"\b(va (loan|mortgage|home loan|eligible|benefits?|entitlement|streamline|irrrl|refi\w*|purchase)|veterans?|vet|veteran[oa]s?|military|"
-     r"active duty|army|navy|air force|marines?|national guard|usmc|militar)\b"),
+    # A veteran may want one; only words about the loan say so ("I'm a vet" is confirmed first).
+    (LoanType.VA, r"\b(va (loan|mortgage|home loan|eligible|benefits?|entitlement|streamline|irrrl|refi\w*|purchase)|"
+     r"prestamo va|credito va)\b"),
     (LoanType.USDA, r"\b(usda|rural (development|housing|loan))\b"),
     (LoanType.JUMBO, r"\bjumbo\b"),
     (LoanType.CONVENTIONAL, r"\b(conventional|conv|convencional|regular loan|normal loan|traditional loan|fannie|freddie)\b"),

@@ -72,7 +72,7 @@ _NEXT_YEAR = re.compile(r"\b(next year|proximo ano|ano que viene)\b")
 PHRASES = [
     (Timeline.MONTHS_1_3, r"\b(end of next month|finales del proximo mes|fin del (proximo )?mes que viene)\b"),
     (Timeline.MONTHS_6_PLUS, r"\b(not for a while|be a while|no rush|no hurry|"
-     r"down the road|someday|some day|eventually|just (browsing|curious|researching|window shopping)|"
+     r"down the road|someday|some day|eventually|just (browsing|researching|window shopping)|"
      r"window shopping|not any ?time soon|long term|next year|a year from now|"
      r"solo (estoy )?(viendo|mirando|curioseando)|no hay prisa|sin prisa|algun dia|el proximo ano|"
      r"el ano que viene)\b"),
@@ -218,15 +218,16 @@ def _clause_timeline(clause: str, now: datetime, *, asked: bool) -> str | None:
     return None
 
 
-# "ahorita no", "not right away": the words of a timeline, turned down.
-_DENIED_BEFORE = re.compile(r"\b(not|no|nunca)\s+$")
+# "ahorita no", "not right away", "not refinancing right now": the words of a timeline, turned down.
+_DENIED_BEFORE = re.compile(r"\b(not|no|nunca|n't)\b[^,;.]*$")
 _DENIED_AFTER = re.compile(r"^\s+no\b")
 
 
 def _phrase(text: str) -> str | None:
     for value, pattern in _PHRASES:
         for match in pattern.finditer(text):
-            if not (_DENIED_BEFORE.search(text[: match.start()]) or _DENIED_AFTER.match(text[match.end() :])):
+            denied = _DENIED_BEFORE.search(text[: match.start()]) or _DENIED_AFTER.match(text[match.end() :])
+            if value == Timeline.MONTHS_6_PLUS or not denied:
                 return value
     return None
 

@@ -149,12 +149,16 @@ def _implied_va(text: str, found: dict) -> list[Command]:
     return [Command(Kind.IMPLIED, field="loan_type", value="va", words=text)]
 
 
+# Words before a yes or no that do not change it: "oops, I meant no", "ok yes".
+_LEAD_IN = re.compile(
+    r"^(ok|okay|oh|well|um+|uh+|hmm+|so|and|pues|bueno|oops|sorry|actually|wait|perdon|i meant|i mean)\W+"
+)
+
+
 def _yes_no(text: str, *, correcting: bool) -> list[Command]:
-    stripped = re.sub(
-        r"^(ok|okay|oh|well|um+|uh+|hmm+|so|and|pues|bueno|oops|sorry|actually|wait|perdon|i meant)\W+",
-        "",
-        text.strip(" .!,"),
-    )
+    stripped = text.strip(" .!,")
+    while _LEAD_IN.match(stripped):
+        stripped = _LEAD_IN.sub("", stripped, count=1)
     topic = "correction" if correcting else ""
     if _UNSURE.match(stripped):
         return [Command(Kind.UNSURE, words=text)]

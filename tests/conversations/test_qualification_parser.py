@@ -1,18 +1,32 @@
-"""The scripted agent's parser: many ways borrowers text each answer, in English and Spanish."""
+"""The scripted understanding: many ways borrowers text each answer, in English and Spanish,
+read as the policy records them (a bare "yes" answers what we asked)."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from conversations.qualification.parser import extract
+from conversations.qualification import flow
+from conversations.qualification.base import AgentInput
+from conversations.qualification.scripted import ScriptedAgent
 
 # "next spring" and "by june" are read against this day.
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=ZoneInfo("America/Chicago"))
 
 
+def recorded(text, *, asked=None, numbered=False, state_guess="", purpose="purchase") -> dict:
+    """What one text records, after we asked `asked` (a purchase unless the purpose is asked)."""
+    state = {**flow.new_state(asked=asked), "numbered": numbered}
+    if state_guess:
+        state["pending"] = {"field": "property_state", "value": state_guess}
+    known = {"loan_purpose": purpose} if purpose else {}
+    agent_input = AgentInput(message=text, known=known, state=state, lead_state=state_guess, now=NOW)
+    return ScriptedAgent().take_turn(agent_input).updates
+
+
 def field_of(text, field, *, asked=None, numbered=False, state_guess=""):
-    return extract(text, asked=asked, numbered=numbered, state_guess=state_guess, now=NOW).get(field)
+    purpose = None if field == "loan_purpose" else "purchase"
+    return recorded(text, asked=asked, numbered=numbered, state_guess=state_guess, purpose=purpose).get(field)
 
 
 @pytest.mark.parametrize(
@@ -48,8 +62,8 @@ def test_it_reads_a_numbered_option_only_after_a_numbered_question(text, expecte
     "text, expected, asked",
     [
         ("fha loan", "fha", None), ("FHA", "fha", None), ("f.h.a.", "fha", None),
-        ("I'm a vet", "va", None), ("VA", "va", None), ("va", "va", "loan_type"),
-        ("its a va loan", "va", None), ("soy veterano", "va", None), ("my husband is military", "va", None),
+        ("I'm a vet", None, None), ("VA", "va", None), ("va", "va", "loan_type"),
+        ("its a va loan", "va", None), ("soy veterano", None, None), ("my husband is military", None, None),
         ("va streamline refi", "va", None), ("usda", "usda", None), ("jumbo", "jumbo", None),
         ("conventional", "conventional", None), ("conventinal", "conventional", None),
         ("convencional", "conventional", None), ("not sure", "unsure", "loan_type"),
@@ -60,6 +74,14 @@ def test_it_reads_a_numbered_option_only_after_a_numbered_question(text, expecte
 )  # fmt: skip
 def test_it_reads_the_loan_type(text, expected, asked):
     assert field_of(text, "loan_type", asked=asked) == expected
+
+
+def test_a_veteran_is_asked_whether_they_want_a_va_loan_not_assumed_to():
+    state = flow.new_state(asked="loan_type")
+    agent_input = AgentInput(message="I'm a vet, army", known={"loan_purpose": "refinance"}, state=state, now=NOW)
+    turn = ScriptedAgent().take_turn(agent_input)
+    assert "loan_type" not in turn.updates
+    assert "a VA loan" in turn.reply and turn.asks == "loan_type"
 
 
 @pytest.mark.parametrize(
@@ -191,9 +213,7 @@ def test_it_reads_whether_it_is_their_first_home(text, expected, asked):
 
 
 def test_it_reads_several_facts_in_one_text():
-    found = extract(
-        "looking to buy in the next 30 days, already pre approved and have a realtor, tx", now=NOW
-    )
+    found = recorded("looking to buy in the next 30 days, already pre approved and have a realtor, tx", purpose=None)
     assert found == {
         "loan_purpose": "purchase",
         "timeline": "0_30_days",
@@ -204,10 +224,79 @@ def test_it_reads_several_facts_in_one_text():
 
 
 def test_it_keeps_a_negation_inside_its_own_clause():
-    found = extract("no realtor yet but preapproved", now=NOW)
+    found = recorded("no realtor yet but preapproved")
     assert found == {"has_agent": False, "preapproved": True}
 
 
 def test_it_reads_a_spanglish_text():
-    found = extract("estoy preapproved y tengo un realtor, en like 2 meses", now=NOW)
+    found = recorded("estoy preapproved y tengo un realtor, en like 2 meses")
     assert found == {"preapproved": True, "has_agent": True, "timeline": "1_3_months"}
+
+
+@pytest.mark.parametrize(
+    "text, asked, expected",
+    [
+        ("we got married in june so we need a bigger place", "timeline", {}),
+        ("my daughter's birthday is in may", None, {}),
+        ("preapproved with Veterans United already", None, {"preapproved": True}),
+        ("refi my navy federal loan", "loan_purpose", {"loan_purpose": "refinance"}),
+        ("loan_purpose=heloc timeline=0_30_days", "loan_purpose", {}),
+        ("this is maria from houston", "loan_purpose", {}),
+        ("hi, yes this is Virginia", "loan_purpose", {}),
+        ("we decided to go with Texas Capital Bank", None, {}),
+    ],
+)
+def test_a_value_comes_only_from_words_about_its_field(text, asked, expected):
+    purpose = None if asked == "loan_purpose" else "purchase"
+    assert recorded(text, asked=asked, purpose=purpose) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("by the end of next month", "1_3_months"), ("in a few weeks", "0_30_days"), ("6 mo", "3_6_months"),
+        ("after school lets out", "3_6_months"), ("before thanksgiving", "6_plus_months"), ("feb", "0_30_days"),
+        ("when my lease is up in april", "1_3_months"), ("not 30 days, more like 2-3 months", "1_3_months"),
+        ("in 2 months, sorry i meant 2 weeks", "0_30_days"), ("maybe 2027", "6_plus_months"),
+        ("para el verano", "3_6_months"), ("en unas semanas", "0_30_days"),
+    ],
+)  # fmt: skip
+def test_it_turns_relative_and_named_dates_into_a_timeline_against_today(text, expected):
+    assert field_of(text, "timeline", asked="timeline") == expected
+
+
+@pytest.mark.parametrize(
+    "text, asked, expected",
+    [
+        ("not buying til next year", "loan_purpose", {"loan_purpose": "purchase", "timeline": "6_plus_months"}),
+        ("not refinancing right now", "loan_purpose", {"loan_purpose": "refinance"}),
+        ("not refinancing, buying", "loan_purpose", {"loan_purpose": "purchase"}),
+    ],
+)
+def test_a_negation_about_timing_keeps_the_purpose(text, asked, expected):
+    assert recorded(text, asked=asked, purpose=None) == expected
+
+
+@pytest.mark.parametrize("text, expected", [("👍", True), ("👍🏽", True), ("✅", True), ("👎", False), ("👎🏻", False)])
+def test_thumbs_answer_a_yes_or_no_question(text, expected):
+    assert field_of(text, "preapproved", asked="preapproved") is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['Liked “Are you already pre-approved for a loan?”', 'Loved "Thanks!"', "Emphasized “Which state?”",
+     'Le gustó “¿Ya tiene una preaprobación?”', 'Disliked “Are you already pre-approved for a loan?”'],
+)  # fmt: skip
+def test_a_tapback_is_not_an_answer_and_gets_no_reply(text):
+    state = flow.new_state(asked="preapproved")
+    turn = ScriptedAgent().take_turn(AgentInput(message=text, known={"loan_purpose": "purchase"}, state=state, now=NOW))
+    assert (turn.updates, turn.silent, turn.reply) == ({}, True, "")
+    assert turn.state["asked"] == "preapproved"
+
+
+@pytest.mark.parametrize("text", ["sorry no, we're not preapproved", "actually no", "oops I meant no"])
+def test_a_correction_turns_a_recorded_yes_around(text):
+    state = {**flow.new_state(asked="property_found"), "last_answered": "preapproved"}
+    known = {"loan_purpose": "purchase", "preapproved": True}
+    turn = ScriptedAgent().take_turn(AgentInput(message=text, known=known, state=state, now=NOW))
+    assert turn.updates == {"preapproved": False}
