@@ -104,7 +104,7 @@ _SENSITIVE = [
 ]
 # A reply may warn the borrower never to text these: "please don't send your SSN".
 _WARNING = re.compile(
-    r"\b(don'?t|do not|never|no need to|please avoid|avoid|no)(\s+\w+)?\s+(text|send|share|give|provide|post|type|"
+    r"\b(don'?t|do not|never|no need to|please avoid|avoid|no|nunca|jamas)(\s+\w+)?\s+(text|send|share|give|provide|post|type|"
     r"include|ask\w*|need|want|request|require|envie|mande|comparta|escriba|proporcione|necesita)\b"
 )
 _PROTECTED = [

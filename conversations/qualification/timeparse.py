@@ -76,8 +76,8 @@ PHRASES = [
      r"window shopping|not any ?time soon|long term|next year|a year from now|"
      r"solo (estoy )?(viendo|mirando|curioseando)|no hay prisa|sin prisa|algun dia|el proximo ano|"
      r"el ano que viene)\b"),
-    (Timeline.DAYS_0_30, r"\b(asap|right away|immediately|this week|next week|this month|next month|right now|ready now|"
-     r"today|tomorrow|this weekend|within (the|a) month|next few days|a few days|yesterday|like now|"
+    (Timeline.DAYS_0_30, r"\b(asap|right away|immediately|this week|next week|this month|next month|ready now|"
+     r"this weekend|within (the|a) month|next few days|a few days|yesterday|like now|"
      r"(as )?soon as (possible|we can|i can|we could|i could|you can)|as fast as|ready to go|ready now|urgent|lo antes posible|cuanto antes|ya mismo|"
      r"inmediatamente|este mes|este mismo mes|esta semana|la proxima semana|el proximo mes|ahorita|closing soon|"
      r"close soon|under contract|in escrow|bajo contrato)\b"),

@@ -30,7 +30,7 @@ def render(decision: Decision, voice: Voice) -> str:
         return ""
     parts = [*_opening(decision, voice), *_answers(decision, voice)]
     acknowledgement = _acknowledgement(decision, voice)
-    if acknowledgement and decision.intent not in (Intent.DISQUALIFIED, Intent.HANDOFF):
+    if acknowledgement and decision.intent in (Intent.CONTINUE, Intent.QUALIFIED):
         parts.append(acknowledgement)
     parts += _closing(decision, voice, acknowledged=bool(acknowledgement))
     if decision.ask:

@@ -1,4 +1,5 @@
-"""The scripted agent's flow, answers and guardrails, turn by turn (no database needed)."""
+"""The scripted agent, turn by turn: the policy that gets a hot borrower to an officer, the
+understanding it acts on, the words it says (no database needed)."""
 
 from datetime import datetime
 from types import SimpleNamespace
@@ -8,6 +9,7 @@ import pytest
 
 from conversations.qualification import flow, guardrails, texts
 from conversations.qualification.base import AgentInput, Intent
+from conversations.qualification.flow import Phase
 from conversations.qualification.language import detect, language_for
 from conversations.qualification.runner import take_turn
 from conversations.texts import first_contact_text
@@ -28,18 +30,24 @@ class Chat:
         self.state = flow.initial_state(greeting)
         self.history = [("agent", greeting)] if greeting else []
         self.turns = []
+        self.routed = False
 
-    def say(self, text, *, waiting=False):
+    @property
+    def phase(self):
+        return flow.phase_for(self.state, with_officer=False, routed=self.routed)
+
+    def say(self, text, *, phase=None):
         self.language = language_for(text, self.language)
         self.history.append(("borrower", text))
         agent_input = AgentInput(
             message=text, known=dict(self.known), state=self.state, language=self.language, first_name="Ana",
             lead_state=self.lead_state, texted_first=self.texted_first, history=tuple(self.history),
-            waiting=waiting, now=NOW,
+            phase=phase or self.phase, now=NOW,
         )  # fmt: skip
         turn = take_turn(agent_input, backend="scripted").turn
         self.known.update(turn.updates)
         self.state = turn.state
+        self.routed = self.routed or turn.intent == Intent.QUALIFIED
         self.history.append(("agent", turn.reply))
         self.turns.append(turn)
         return turn
@@ -52,65 +60,114 @@ def test_the_first_texts_question_counts_as_asked():
     assert Chat(texted_first=True).state["asked"] is None
 
 
-def test_it_asks_for_the_missing_fields_in_order_and_skips_what_the_inquiry_told_us():
-    chat = Chat(loan_purpose="purchase", preapproved=True)
-    asked = [chat.say(answer).state["asked"] for answer in ["2 months", "no", "yes", "yes", "yes", "fha"]]
-    assert asked == [
-        "property_found",
-        "has_agent",
-        "first_time_buyer",
-        "property_state",
-        "loan_type",
-        "credit",
-    ]
-
-
-def test_it_asks_purchase_only_questions_only_for_purchases():
+def test_it_asks_what_routing_needs_first_then_hands_a_hot_buyer_to_an_officer_at_once():
     chat = Chat()
-    asked = [chat.say(answer).state["asked"] for answer in ["refinance", "asap", "yes"]]
-    assert asked == ["timeline", "property_state", "loan_type"]
-    assert chat.say("fha").state["asked"] == "credit"
-    assert chat.say("good").intent == Intent.QUALIFIED
+    turns = [chat.say(text) for text in ["buying", "within 30 days", "yes", "yes we're preapproved"]]
+    assert [t.asks for t in turns[:3]] == ["timeline", "property_state", "preapproved"]
+    assert [t.intent for t in turns] == [Intent.CONTINUE] * 3 + [Intent.QUALIFIED]
+    assert turns[3].reply == (
+        "Pre-approved already, nice. I'm passing your details to a licensed loan officer now, who will "
+        "reach out shortly. Have you found a home yet, or are you still looking?"
+    )
+
+
+def test_the_remaining_questions_go_on_while_the_offer_waits_and_end_when_all_is_asked():
+    chat = Chat(loan_purpose="purchase", timeline="0_30_days", property_state="TX")
+    chat.state["asked"] = "preapproved"
+    assert chat.say("not yet").intent == Intent.QUALIFIED  # a buyer ready to be pre-approved is hot too
+    asked = [chat.say(text).asks for text in ["still looking", "yes", "first home", "fha"]]
+    assert asked == ["has_agent", "first_time_buyer", "loan_type", "credit"]
+    last = chat.say("good")
+    assert (last.intent, last.asks) == (Intent.CONTINUE, None)
+    assert last.reply == "Good credit, got it. Thanks, that's everything! Your loan officer will have it all."
+    assert chat.known["credit"] == "good"
+    assert chat.say("thanks!").silent  # nothing left to say
+
+
+def test_a_refinance_is_handed_off_without_the_purchase_questions():
+    chat = Chat()
+    turns = [chat.say(text) for text in ["refi", "asap", "yep"]]
+    assert turns[-1].intent == Intent.QUALIFIED
+    assert turns[-1].asks == "loan_type"
+    assert chat.say("conventional").asks == "credit"
+
+
+def test_a_borrower_months_away_answers_everything_before_routing():
+    chat = Chat()
+    turns = [
+        chat.say(text) for text in ["buying", "in 4 months", "yes", "no", "still looking", "no", "yes", "fha"]
+    ]
+    assert all(t.intent == Intent.CONTINUE for t in turns)
+    assert chat.say("fair").intent == Intent.QUALIFIED
 
 
 def test_it_asks_no_loan_type_for_a_home_equity_line():
     chat = Chat()
-    asked = [chat.say(answer).state["asked"] for answer in ["heloc", "asap", "yes"]]
+    asked = [chat.say(answer).asks for answer in ["heloc", "in 5 months", "yes"]]
     assert asked == ["timeline", "property_state", "credit"]
 
 
-def test_it_reasks_once_with_numbered_options_then_moves_on_as_unsure():
-    chat = Chat(loan_purpose="refinance")
-    first = chat.say("hmm")
-    assert first.reply.startswith("Sorry, I didn't catch that. Reply 1 for within 30 days")
-    second = chat.say("hmm again")
-    assert chat.known["timeline"] == "unsure"
-    assert "Is the property in Texas?" in second.reply
-
-
-def test_it_gives_up_on_a_yes_or_no_question_after_two_misses_and_leaves_it_unknown():
-    chat = Chat(loan_purpose="purchase")
-    chat.say("in 2 months")
-    chat.say("hmm")
-    turn = chat.say("hmm")
-    assert chat.known["property_found"] is None
-    assert turn.state["asked"] == "has_agent"
-
-
-def test_it_never_loops_however_unreadable_the_borrower_is():
+def test_it_never_asks_the_same_question_more_than_twice():
     chat = Chat()
     for _ in range(30):
         if chat.say("blah").intent != Intent.CONTINUE:
             break
-    assert chat.turns[-1].intent == Intent.QUALIFIED
-    assert len(chat.turns) <= 2 * len(flow.ORDER)
+    asked = [t.asks for t in chat.turns if t.asks] + ["loan_purpose"]
+    assert max(asked.count(name) for name in set(asked)) <= 2
+    assert "didn't catch" not in " ".join(t.reply for t in chat.turns)
 
 
-def test_a_numbered_answer_picks_the_option():
+def test_a_question_asked_again_is_asked_in_other_words_with_an_example():
+    chat = Chat(loan_purpose="refinance")
+    turn = chat.say("hmm")
+    assert turn.reply == (
+        'Roughly when would you like to get this done? Something like "next month" or "this summer" is perfect.'
+    )
+    assert chat.say("hmm again").asks == "property_state"
+
+
+def test_a_greeting_gets_a_human_answer_not_a_menu():
+    turn = Chat().say("hi, yes this is maria")
+    assert (
+        turn.reply
+        == "Hi Ana! Just so I send you to the right person: is this to buy a home, or to refinance one you own?"
+    )
+
+
+def test_numbered_options_only_when_the_borrower_asks_for_them():
     chat = Chat()
-    chat.say("hmm")
+    turn = chat.say("what are my options?")
+    assert "Reply 1 to buy a home, 2 to refinance" in turn.reply
     chat.say("2")
     assert chat.known["loan_purpose"] == "refinance"
+
+
+def test_it_says_back_a_correction_and_routes_to_the_corrected_state():
+    chat = Chat(lead_state="OK")
+    chat.say("buying")
+    chat.say("asap")
+    chat.say("yes")
+    turn = chat.say("actually it's in Texas not Oklahoma")
+    assert chat.known["property_state"] == "TX"
+    assert turn.reply.startswith("Texas, got it, not Oklahoma.")
+
+
+def test_a_home_town_is_confirmed_not_taken_for_the_property_state():
+    chat = Chat(lead_state="")
+    chat.say("hi this is maria from houston")
+    chat.say("buying")
+    turn = chat.say("in 2 months")
+    assert chat.known["property_state"] is None
+    assert turn.reply.endswith("Is the property in Texas? If not, which state?")
+    chat.say("no, florida")
+    assert chat.known["property_state"] == "FL"
+
+
+def test_several_facts_in_one_text_skip_their_questions():
+    chat = Chat()
+    turn = chat.say("buying in 30 days, preapproved, house in dallas")
+    assert turn.intent == Intent.QUALIFIED
+    assert turn.reply.startswith("Got it: buying, within 30 days, Texas.")
 
 
 @pytest.mark.parametrize(
@@ -123,13 +180,32 @@ def test_a_numbered_answer_picks_the_option():
         ),
         ("are you a bot?", "I'm Acme Home Loans's automated assistant."),
         ("am i talking to a real person", "I'm Acme Home Loans's automated assistant."),
+        ("what does APR mean?", "APR is the yearly cost of a loan: the interest plus some fees."),
+        ("what credit score do i need?", "It depends on the loan program: lenders look at credit, income"),
+        ("do you need my social?", "For your security, please never text your SSN or account numbers."),
+        ("how much do i need to put down?", "It depends on the loan program and your situation."),
     ],
 )
-def test_it_answers_simple_questions_and_asks_again(text, expected):
+def test_it_answers_questions_back_before_the_next_question(text, expected):
     turn = Chat().say(text)
     assert turn.reply.startswith(expected)
-    assert turn.reply.endswith("Are you looking to buy a home or to refinance?")
+    assert turn.reply.endswith("is this to buy a home, or to refinance one you own?")
     assert turn.intent == Intent.CONTINUE
+    assert guardrails.violation(turn.reply) is None
+
+
+def test_it_warns_a_borrower_who_texts_an_ssn():
+    turn = Chat().say("buying, my ssn is [REDACTED SSN]")
+    assert turn.reply.startswith(
+        "For your security, please never text your SSN or account numbers; I've hidden it."
+    )
+
+
+def test_it_answers_questions_back_in_spanish():
+    chat = Chat(language="es")
+    turn = chat.say("eres un robot?")
+    assert turn.reply.startswith("Soy el asistente automático de Acme Home Loans.")
+    assert detect(turn.reply) == "es"
 
 
 def test_it_tells_someone_who_texted_first_how_it_got_their_number():
@@ -143,17 +219,17 @@ def test_it_deflects_rate_questions_and_offers_an_officer():
     assert turn.reply.startswith("I can't quote rates or payments by text")
     assert turn.reply.endswith("Want me to have one reach out?")
     declined = chat.say("no")
-    assert declined.reply == "No problem. Are you looking to buy a home or to refinance?"
+    assert declined.reply.startswith("No problem.")
     chat.say("what's the apr on a refi")
     assert chat.say("yes").intent == Intent.HANDOFF
 
 
 def test_a_no_to_the_officer_offer_does_not_answer_the_pending_question():
-    chat = Chat(loan_purpose="purchase")
-    chat.say("in 2 months")
+    chat = Chat(loan_purpose="purchase", timeline="3_6_months", property_state="TX")
+    chat.state["asked"] = "preapproved"
     chat.say("what would my payment be?")
     chat.say("no")
-    assert chat.known["property_found"] is None
+    assert chat.known["preapproved"] is None
 
 
 @pytest.mark.parametrize(
@@ -183,9 +259,18 @@ def test_instructions_in_a_borrowers_text_change_nothing(text):
         ("huh?", Intent.HANDOFF, "confused"),
         ("wrong number", Intent.DISQUALIFIED, "wrong_number"),
         ("I never asked for this", Intent.DISQUALIFIED, "did_not_ask"),
-        ("im a realtor just testing the form", Intent.DISQUALIFIED, "not_a_borrower"),
+        ("just testing the form", Intent.DISQUALIFIED, "not_a_borrower"),
         ("need a car loan", Intent.DISQUALIFIED, "not_mortgage"),
-        ("not interested", Intent.NOT_READY, "not ready"),
+        ("not interested", Intent.NOT_READY, "declined"),
+        ("we went with another lender, thanks", Intent.DISQUALIFIED, "other_lender"),
+        ("I'm a realtor, my client filled this out", Intent.DISQUALIFIED, "third_party_realtor"),
+        (
+            "this is Jen with Lone Star Title about the Smith closing",
+            Intent.DISQUALIFIED,
+            "third_party_title",
+        ),
+        ("escrow officer here, need the payoff", Intent.DISQUALIFIED, "third_party_escrow"),
+        ("I'm the loan processor on this file", Intent.DISQUALIFIED, "third_party_processor"),
     ],
 )
 def test_it_ends_the_conversation_when_it_should(text, intent, reason):
@@ -193,16 +278,37 @@ def test_it_ends_the_conversation_when_it_should(text, intent, reason):
     assert (turn.intent, turn.reason) == (intent, reason)
 
 
+def test_a_borrower_who_went_elsewhere_gets_no_sales_push():
+    turn = Chat().say("we decided to go with Chase")
+    assert turn.intent == Intent.DISQUALIFIED
+    assert turn.reply == "Congrats on finding a lender, and best of luck with your home! We won't text again."
+
+
+def test_a_realtor_is_thanked_and_told_the_team_will_follow_up():
+    turn = Chat().say("Realtor here! I have buyers who need a lender")
+    assert turn.reply.startswith("Thanks for reaching out! I'll let our team know")
+
+
 def test_it_ends_not_ready_as_soon_as_the_timeline_is_far_off():
     chat = Chat()
-    turn = chat.say("buying but not for a year at least")
+    turn = chat.say("not buying til next year")
     assert turn.intent == Intent.NOT_READY
-    assert chat.known == {**chat.known, "loan_purpose": "purchase", "timeline": "6_plus_months"}
+    assert (chat.known["loan_purpose"], chat.known["timeline"]) == ("purchase", "6_plus_months")
+
+
+def test_a_spanish_not_now_maybe_next_year_is_not_ready():
+    chat = Chat(language="es")
+    turn = chat.say("ahorita no, tal vez el próximo año")
+    assert turn.intent == Intent.NOT_READY
+    assert turn.reply.startswith("¡Gracias Ana! Sin prisa.")
 
 
 def test_a_borrower_back_from_nurture_is_asked_to_confirm_their_timeline():
     state = flow.reentry_state({"timeline": "6_plus_months"})
-    assert flow.next_field({"timeline": "6_plus_months", "loan_purpose": "refinance"}, state) == "timeline"
+    assert (
+        flow.missing_fields({"timeline": "6_plus_months", "loan_purpose": "refinance"}, state)[0]
+        == "timeline"
+    )
 
 
 def test_it_speaks_spanish_to_a_spanish_speaker():
@@ -210,13 +316,22 @@ def test_it_speaks_spanish_to_a_spanish_speaker():
     assert chat.say("quiero comprar").reply.endswith(
         "¿Cuándo piensa avanzar: en 30 días, en 1-3 meses o más adelante?"
     )
-    assert chat.say("mmm").reply.startswith("Disculpe, no le entendí. Responda 1 en 30 días")
+    assert chat.say("mmm").reply.startswith("Más o menos, ¿cuándo le gustaría hacerlo?")
 
 
-def test_once_qualified_it_answers_without_asking_more():
-    turn = Chat(loan_purpose="purchase").say("who is this again?", waiting=True)
+def test_with_an_officer_it_answers_without_asking_more():
+    chat = Chat(loan_purpose="purchase")
+    turn = chat.say("who is this again?", phase=Phase.WAITING)
     assert turn.intent == Intent.CONTINUE
-    assert turn.reply.endswith("A licensed loan officer has your details and will be in touch shortly.")
+    assert turn.asks is None
+    assert turn.reply.startswith("This is the automated assistant")
+    assert chat.say("ok thanks", phase=Phase.WAITING).silent
+
+
+def test_a_busy_borrower_is_left_alone_for_now_and_the_step_is_named_for_hooks():
+    turn = Chat().say("at work rn, text me later")
+    assert turn.reply == "No problem! Text me back whenever you're free."
+    assert turn.steps == ["talk_later"]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -237,10 +352,16 @@ def _all_texts(language):
         "nmls": "1234567",
         "name": ", " + "A" * 80,
     }
-    for table in (texts.PHRASES, texts.QUESTIONS, texts.NUMBERED):
+    for table in (
+        texts.PHRASES,
+        texts.QUESTIONS,
+        texts.NUMBERED,
+        texts.AGAIN,
+        texts.CONFIRM,
+        texts.CONFIRM_AGAIN,
+    ):
         for key, text in table[language].items():
-            for variant in text if isinstance(text, list) else [text]:
-                yield key, variant.format(state_name="North Carolina", **values)
+            yield key, text.format(value_name="North Carolina", question="Which state?", **values)
     for field in ("loan_purpose", "timeline"):  # the first text's questions, asked again
         yield field, texts.question(field, language)
 
@@ -252,6 +373,7 @@ def test_every_scripted_text_obeys_the_guardrails(language, settings):
     assert set(texts.PHRASES["en"]) == set(texts.PHRASES["es"])
     assert set(texts.QUESTIONS["en"]) == set(texts.QUESTIONS["es"])
     assert set(texts.NUMBERED["en"]) == set(texts.NUMBERED["es"])
+    assert set(texts.AGAIN["en"]) == set(texts.AGAIN["es"]) == set(flow.ORDER)
 
 
 def test_a_reply_with_a_faq_answer_and_a_question_still_fits_one_sms(settings):

@@ -1,6 +1,6 @@
 """Whole conversations through the signed inbound webhook and the worker's task path."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -47,12 +47,14 @@ def handoffs():
     signals.handoff_requested.disconnect(dispatch_uid="test-handoffs")
 
 
-def test_it_qualifies_a_borrower_and_tells_them_an_officer_will_call(client, run_tasks, greeted_lead):
-    lead = converse(
-        client, run_tasks, greeted_lead,
-        "buying, within 30 days", "yes we're under contract", "yes", "already preapproved",
-        "first time", "yes", "fha", "720",
-    )  # fmt: skip
+def test_it_hands_a_hot_buyer_to_an_officer_then_learns_the_rest_while_the_offer_waits(
+    client, run_tasks, greeted_lead
+):
+    lead = converse(client, run_tasks, greeted_lead, "buying, within 30 days", "yes", "already preapproved")
+    assert lead.status == "qualified"
+    assert "passing your details to a licensed loan officer now" in last_reply(lead)
+    assert lead.events.filter(type="routing_started").exists()
+    converse(client, run_tasks, lead, "yes we're under contract", "yes", "first time", "fha", "720")
     assert lead.status == "qualified"
     assert (lead.loan_purpose, lead.timeline, lead.property_found, lead.has_agent) == (
         "purchase",
@@ -62,8 +64,13 @@ def test_it_qualifies_a_borrower_and_tells_them_an_officer_will_call(client, run
     )
     assert (lead.preapproved, lead.first_time_buyer, lead.property_state) == (True, True, "TX")
     assert (lead.loan_type, lead.credit, lead.temperature) == ("fha", "good", "hot")
-    assert "loan officer will reach out" in last_reply(lead)
-    assert lead.events.filter(type="status_changed", data__to="qualified").exists()
+    assert (
+        last_reply(lead)
+        == "Good credit, got it. Thanks, that's everything! Your loan officer will have it all."
+    )
+    assert lead.events.filter(type="status_changed", data__to="qualified").count() == 1
+    # The officer sees each answer arrive.
+    assert lead.events.filter(type="qualification_updated", actor="agent:scripted").count() == 8
 
 
 def test_it_asks_the_next_missing_question_after_each_answer(client, run_tasks, greeted_lead):
@@ -92,7 +99,9 @@ def test_it_hands_off_to_a_person_when_asked(client, run_tasks, greeted_lead, ha
     assert handoffs == [(lead.pk, "The borrower asked for a call.")]
     assert "call you shortly" in last_reply(lead)
     converse(client, run_tasks, lead, "thanks! also its in austin")
-    assert "will be in touch shortly" in last_reply(lead)  # waits for the officer, asks nothing
+    assert (
+        last_reply(lead) == "Texas, got it. Thanks, I've passed that along to your loan officer."
+    )  # asks nothing
     assert len(handoffs) == 1
 
 
@@ -148,7 +157,7 @@ def test_it_answers_in_spanish_from_the_first_spanish_text(client, run_tasks, gr
     assert lead.language == "es"
     assert "¿Cuándo piensa avanzar" in last_reply(lead)
     converse(client, run_tasks, lead, "ok, 2 months")
-    assert "¿Ya encontró una casa" in last_reply(lead)
+    assert last_reply(lead) == "En 1-3 meses, entendido. ¿La propiedad está en Texas? Si no, ¿en qué estado?"
 
 
 def test_it_answers_a_twilio_retry_once(client, run_tasks, greeted_lead):
@@ -198,7 +207,10 @@ def test_it_takes_a_nurtured_borrower_back_into_qualification(client, run_tasks,
     assert "When are you hoping to move forward" in last_reply(lead)
     converse(client, run_tasks, lead, "asap")
     assert lead.timeline == "0_30_days"
-    assert "real estate agent" in last_reply(lead)
+    assert (
+        last_reply(lead)
+        == "Within 30 days, got it, not 6+ months out. Is the property in Texas? If not, which state?"
+    )
 
 
 def test_it_redacts_an_ssn_before_storing_it_and_warns_the_borrower(client, run_tasks, greeted_lead):
@@ -206,7 +218,9 @@ def test_it_redacts_an_ssn_before_storing_it_and_warns_the_borrower(client, run_
     inbound = Message.objects.get(direction="inbound")
     assert "6789" not in inbound.body
     assert inbound.redacted
-    assert "please don't text ID or bank numbers" in last_reply(lead)
+    assert last_reply(lead).startswith(
+        "For your security, please never text your SSN or account numbers; I've hidden it."
+    )
     assert not LeadEvent.objects.filter(description__contains="6789").exists()
 
 
@@ -228,3 +242,102 @@ def test_it_answers_a_borrower_at_once_in_the_middle_of_the_night(client, run_ta
     [reply] = lead.messages.filter(kind="reply")
     assert reply.status == "sent"
     assert "When are you hoping to move forward" in reply.body
+
+
+def test_texts_sent_in_one_burst_are_answered_once_together(client, run_tasks, greeted_lead):
+    with run_tasks():
+        for body in ["hi", "this is ana", "we want to buy, 30 days, house in austin"]:
+            text_in(client, greeted_lead.phone, body)
+    greeted_lead.refresh_from_db()
+    assert len(agent_replies(greeted_lead)) == 2  # the first text and one answer
+    assert last_reply(greeted_lead).startswith("Hi Ana! Got it: buying, within 30 days, Texas.")
+    outcomes = sorted(AgentTurn.objects.values_list("outcome", flat=True))
+    assert outcomes == ["absorbed", "absorbed", "answered"]
+    answer = AgentTurn.objects.get(outcome="answered")
+    assert set(AgentTurn.objects.values_list("reply_message", flat=True)) == {answer.reply_message_id}
+
+
+def test_a_text_arriving_while_the_assistant_waits_out_the_burst_is_answered_with_it(
+    client, run_tasks, greeted_lead, settings, monkeypatch
+):
+    settings.CONVERSATION_BURST_SECONDS = 3
+    waits = []
+
+    def a_second_text_arrives(seconds):
+        waits.append(seconds)
+        if len(waits) == 1:
+            services.inbound_receive(
+                from_number=greeted_lead.phone, to_number="+15125550000", body="refi", provider_sid="SMburst2"
+            )
+
+    monkeypatch.setattr("conversations.services.turns._pause", a_second_text_arrives)
+    with run_tasks():
+        text_in(client, greeted_lead.phone, "hey")
+    greeted_lead.refresh_from_db()
+    assert 0 < waits[0] <= 3
+    assert len(agent_replies(greeted_lead)) == 2
+    assert greeted_lead.loan_purpose == "refinance"
+    assert last_reply(greeted_lead).startswith("Hi Ana! A refinance, got it.")
+
+
+def test_a_tapback_gets_no_reply_and_the_question_stands(client, run_tasks, greeted_lead):
+    lead = converse(client, run_tasks, greeted_lead, "Liked “Are you looking to buy a home or to refinance?”")
+    assert len(agent_replies(lead)) == 1
+    converse(client, run_tasks, lead, "buying")
+    assert lead.loan_purpose == "purchase"
+    assert "When are you hoping to move forward" in last_reply(lead)
+
+
+def test_a_borrower_who_falls_silent_is_nudged_twice_then_marked_unresponsive(
+    client, run_tasks, greeted_lead
+):
+    noon = datetime(2026, 1, 13, 12, 0, tzinfo=ZoneInfo("America/Chicago"))
+    with time_machine.travel(noon, tick=False) as clock:
+        lead = converse(client, run_tasks, greeted_lead, "buying")
+        clock.shift(timedelta(hours=3))
+        assert services.conversation_nudge_silent() == {"nudged": 0, "unresponsive": 0}
+        clock.shift(timedelta(hours=2))
+        with run_tasks():
+            assert services.conversation_nudge_silent() == {"nudged": 1, "unresponsive": 0}
+            assert services.conversation_nudge_silent() == {"nudged": 0, "unresponsive": 0}  # once
+        nudge = lead.messages.get(dedupe_key__startswith="nudge:", dedupe_key__endswith=":0")
+        assert nudge.body.startswith("Hi Ana, just checking in. When are you hoping to move forward")
+        assert nudge.status == "sent"
+        clock.shift(timedelta(hours=20))
+        with run_tasks():
+            assert services.conversation_nudge_silent() == {"nudged": 1, "unresponsive": 0}
+        clock.shift(timedelta(hours=24))
+        services.conversation_nudge_silent()
+    lead.refresh_from_db()
+    assert lead.status == "unresponsive"
+    converse(client, run_tasks, lead, "sorry! in 2 months")
+    assert lead.status == "qualifying"
+    assert lead.timeline == "1_3_months"
+
+
+def test_a_realtor_is_closed_politely_and_ops_are_told(client, run_tasks, greeted_lead, settings, mailoutbox):
+    settings.ROUTING_OPS_EMAILS = ["ops@example.com"]
+    lead = converse(client, run_tasks, greeted_lead, "I'm a realtor, my client filled this out for me")
+    assert lead.status == "disqualified"
+    assert last_reply(lead).startswith("Thanks for reaching out! I'll let our team know")
+    assert lead.events.get(type="third_party").data["role"] == "realtor"
+    [mail] = mailoutbox
+    assert mail.subject == "A realtor texted about lead Ana " + lead.last_name
+    assert "my client filled this out" in mail.body
+
+
+def test_a_registered_hook_words_a_step_the_policy_names(client, run_tasks, greeted_lead):
+    from conversations.qualification import hooks
+
+    def offer_times(*, lead, reply):
+        return f"{reply} Or I can book a call: tomorrow 9am or 2pm?"
+
+    hooks.register("talk_later", offer_times)
+    try:
+        lead = converse(client, run_tasks, greeted_lead, "at work right now, text me later")
+    finally:
+        hooks.unregister("talk_later", offer_times)
+    assert (
+        last_reply(lead)
+        == "No problem! Text me back whenever you're free. Or I can book a call: tomorrow 9am or 2pm?"
+    )

@@ -78,7 +78,8 @@ def test_it_reads_the_loan_type(text, expected, asked):
 
 def test_a_veteran_is_asked_whether_they_want_a_va_loan_not_assumed_to():
     state = flow.new_state(asked="loan_type")
-    agent_input = AgentInput(message="I'm a vet, army", known={"loan_purpose": "refinance"}, state=state, now=NOW)
+    known = {"loan_purpose": "refinance", "timeline": "3_6_months", "property_state": "TX"}
+    agent_input = AgentInput(message="I'm a vet, army", known=known, state=state, now=NOW)
     turn = ScriptedAgent().take_turn(agent_input)
     assert "loan_type" not in turn.updates
     assert "a VA loan" in turn.reply and turn.asks == "loan_type"
@@ -213,7 +214,9 @@ def test_it_reads_whether_it_is_their_first_home(text, expected, asked):
 
 
 def test_it_reads_several_facts_in_one_text():
-    found = recorded("looking to buy in the next 30 days, already pre approved and have a realtor, tx", purpose=None)
+    found = recorded(
+        "looking to buy in the next 30 days, already pre approved and have a realtor, tx", purpose=None
+    )
     assert found == {
         "loan_purpose": "purchase",
         "timeline": "0_30_days",
@@ -268,7 +271,11 @@ def test_it_turns_relative_and_named_dates_into_a_timeline_against_today(text, e
 @pytest.mark.parametrize(
     "text, asked, expected",
     [
-        ("not buying til next year", "loan_purpose", {"loan_purpose": "purchase", "timeline": "6_plus_months"}),
+        (
+            "not buying til next year",
+            "loan_purpose",
+            {"loan_purpose": "purchase", "timeline": "6_plus_months"},
+        ),
         ("not refinancing right now", "loan_purpose", {"loan_purpose": "refinance"}),
         ("not refinancing, buying", "loan_purpose", {"loan_purpose": "purchase"}),
     ],
@@ -277,7 +284,9 @@ def test_a_negation_about_timing_keeps_the_purpose(text, asked, expected):
     assert recorded(text, asked=asked, purpose=None) == expected
 
 
-@pytest.mark.parametrize("text, expected", [("👍", True), ("👍🏽", True), ("✅", True), ("👎", False), ("👎🏻", False)])
+@pytest.mark.parametrize(
+    "text, expected", [("👍", True), ("👍🏽", True), ("✅", True), ("👎", False), ("👎🏻", False)]
+)
 def test_thumbs_answer_a_yes_or_no_question(text, expected):
     assert field_of(text, "preapproved", asked="preapproved") is expected
 
@@ -289,7 +298,9 @@ def test_thumbs_answer_a_yes_or_no_question(text, expected):
 )  # fmt: skip
 def test_a_tapback_is_not_an_answer_and_gets_no_reply(text):
     state = flow.new_state(asked="preapproved")
-    turn = ScriptedAgent().take_turn(AgentInput(message=text, known={"loan_purpose": "purchase"}, state=state, now=NOW))
+    turn = ScriptedAgent().take_turn(
+        AgentInput(message=text, known={"loan_purpose": "purchase"}, state=state, now=NOW)
+    )
     assert (turn.updates, turn.silent, turn.reply) == ({}, True, "")
     assert turn.state["asked"] == "preapproved"
 
