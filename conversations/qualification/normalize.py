@@ -58,6 +58,7 @@ CANONICAL = [
     (r"\bv\.a\.?(?=\s|$|[,!?])", "va"),
     (r"\bu\.s\.d\.a\.?", "usda"),
     (r"\b1st\b", "first"),
+    (r"\brite\b", "right"),
     (r"\bw/o\b", "without"),
     (r"\bw/", "with "),
     (r"\bu\b", "you"),

@@ -182,7 +182,7 @@ def _says_va(text: str, raw: str, *, asked: bool) -> bool:
         r"\b(in|to|from)\s+VA\b", raw, re.I
     ):
         return True
-    return asked and bool(re.fullmatch(r"\W*(a )?va\W*( loan\W*)?", text))
+    return asked and bool(re.match(r"\W*(a |the |un )?va\b(?!\s+a\b)", text))
 
 
 def parse_loan_type(text: str, raw: str, *, asked: bool) -> str | None:

@@ -208,11 +208,20 @@ _CORRECTION = re.compile(
 )
 
 
+_NOW = re.compile(r"\b(right now|(?<!for )now|today|tomorrow|hoy|manana|ahora( mismo)?)\b")
+
+
 def _clause_timeline(clause: str, now: datetime, *, asked: bool) -> str | None:
     found = _duration(clause) or _phrase(clause)
     if found:
         return found
     short_answer = asked and len(clause.split()) <= 4
+    if (
+        short_answer
+        and _NOW.search(clause)
+        and not _DENIED_BEFORE.search(clause[: _NOW.search(clause).start()])
+    ):
+        return Timeline.DAYS_0_30  # "like right now", "today", as the answer to "when?"
     if short_answer or _TIMING_CONTEXT.search(clause):
         return _calendar(clause, now, lenient=short_answer)
     return None
