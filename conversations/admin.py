@@ -107,6 +107,11 @@ class LLMCallInline(admin.TabularInline):
         "outcome",
         "status_code",
         "duration_ms",
+        "input_tokens",
+        "output_tokens",
+        "cache_read_tokens",
+        "cache_write_tokens",
+        "cost_usd",
         "request_id",
         "error",
     ]
@@ -152,7 +157,10 @@ class AgentTurnAdmin(admin.ModelAdmin):
 
 @admin.register(LLMCall)
 class LLMCallAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "provider", "model", "outcome", "status_code", "duration_ms", "turn"]
+    list_display = [
+        "created_at", "provider", "model", "outcome", "status_code", "duration_ms", "input_tokens",
+        "output_tokens", "cache_read_tokens", "cost_usd", "turn",
+    ]  # fmt: skip
     list_filter = ["provider", "model", "outcome", "status_code", "created_at"]
     search_fields = ["request_id", "error", "turn__lead__phone"]
     list_select_related = ["turn"]

@@ -16,6 +16,7 @@ SPANISH = {
     "estado", "hemos", "encontramos", "encontre", "refinanciar", "preaprobado", "preaprobada",
     "sabemos", "creo", "verdad", "ahorita", "ahora", "despues", "mucho", "poco", "algo", "nosotros",
     "yo", "esposo", "esposa", "ingles", "espanol", "favor", "por", "sobre", "tasa", "pago", "se",
+    "parar", "detener", "mensajes", "escriba", "escriban", "escribir", "molesten", "llamen", "mande",
 }  # fmt: skip
 ENGLISH = {
     "the", "i", "i'm", "is", "are", "to", "and", "my", "we", "you", "yes", "not", "have", "looking",
@@ -37,6 +38,9 @@ STRONG_SPANISH = {
     "todavia",
     "claro",
     "buenas",
+    "parar",
+    "mensajes",
+    "escriba",
 }
 
 

@@ -13,6 +13,7 @@ from conversations.models import (
     MessageStatus,
     Sender,
 )
+from conversations.qualification.language import language_for
 from conversations.redaction import redact
 from conversations.services import refusals
 from conversations.services.first_contact import INBOUND_SMS_SUBMITTER
@@ -146,6 +147,8 @@ def _handle_at_once(message: Message) -> str:
 
 def _act_on_inbound(lead: Lead, message: Message) -> str:
     lead_services.lead_record_inbound(lead_id=lead.pk, at=message.created_at)
+    # "No me escriba más" is confirmed in Spanish: the language is read before the keywords.
+    lead_services.lead_set_language(lead=lead, language=language_for(message.body, lead.language))
     keyword = keywords.classify(message.body)
     if keyword == keywords.Keyword.OPT_OUT:
         return _handle_opt_out(lead, message)

@@ -341,3 +341,10 @@ def test_a_registered_hook_words_a_step_the_policy_names(client, run_tasks, gree
         last_reply(lead)
         == "No problem! Text me back whenever you're free. Or I can book a call: tomorrow 9am or 2pm?"
     )
+
+
+def test_a_spanish_opt_out_is_confirmed_in_spanish(client, run_tasks, greeted_lead):
+    lead = converse(client, run_tasks, greeted_lead, "PARAR, no me escriba más")
+    assert lead.status == "opted_out"
+    confirmation = lead.messages.get(kind="compliance")
+    assert "Se ha dado de baja" in confirmation.body
