@@ -8,6 +8,4 @@ from mortgage_sms.settings import *  # noqa: F403
 from mortgage_sms.settings import Q_CLUSTER
 
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
-# Inline tasks run one after another: a burst is answered together without waiting for it.
-CONVERSATION_BURST_SECONDS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests

@@ -47,7 +47,6 @@ class Turn:
     state: dict = field(default_factory=dict)
     silent: bool = False  # nothing to send (a tapback; "ok" while the officer has it)
     commands: list = field(default_factory=list)  # what understanding read, as dicts
-    steps: list = field(default_factory=list)  # steps for conversations.qualification.hooks
     asks: str | None = None  # the field the reply asks about
     note: str = ""  # what a backend set aside (invalid commands, a draft it did not send)
 

@@ -5,9 +5,9 @@ ask, and whether the conversation ends or the borrower goes to an officer now). 
 officer first: purpose, timeline and state, then pre-approval for a purchase; a hot borrower is
 handed to routing at once and the remaining questions are asked while the offer waits.
 
-Extension point: a step the policy cannot take itself (offering appointment times when the
-borrower would rather talk later) is named in `Decision.steps`; conversations.services asks
-the providers registered in `hooks` to word it. The policy never calls them."""
+What the policy cannot do itself (booking a call when the borrower would rather talk later)
+plugs in above it, through conversations.interceptors: a layer that answers a text keeps it
+from the policy. A busy borrower the layers leave to the policy is told to text back anytime."""
 
 import copy
 from dataclasses import dataclass, field
@@ -54,7 +54,7 @@ class Decision:
     greet: bool = False
     declined_offer: bool = False
     offer_officer: bool = False  # a rate question: offer an officer, ask nothing else
-    steps: list = field(default_factory=list)  # steps for the registered hooks ("talk_later")
+    busy: bool = False  # "at work, text me later": no question now
     silent: bool = False  # nothing to say: a tapback, or "ok" while waiting
     redacted: bool = False  # the text carried a number we masked: warn the borrower
     state: dict = field(default_factory=dict)
@@ -233,8 +233,7 @@ class _Policy:
         chitchat = {c.topic for c in of_kind(self.commands, Kind.CHITCHAT)}
         self.decision.greet = "greeting" in chitchat and not self.state["greeted"]
         self.state["greeted"] = self.state["greeted"] or self.decision.greet
-        if "busy" in chitchat:
-            self.decision.steps.append("talk_later")
+        self.decision.busy = "busy" in chitchat
 
     # --- what comes next -------------------------------------------------------------------
 
@@ -267,7 +266,7 @@ class _Policy:
         return None
 
     def _continue(self) -> Decision:
-        if "talk_later" in self.decision.steps:
+        if self.decision.busy:
             self.decision.closing = "talk_later"
             return self._finish()  # "at work, text me later": no question now
         if self.situation.phase == Phase.QUALIFYING and hot_and_routable(self.known, self.state):

@@ -56,6 +56,5 @@ def turn_for(commands: list[Command], agent_input: AgentInput, *, reply: str | N
         state=decision.state,
         silent=decision.silent,
         commands=[c.as_dict() for c in commands],
-        steps=decision.steps,
         asks=decision.ask,
     )

@@ -18,7 +18,7 @@ from conversations.models import (
     Sender,
     TurnOutcome,
 )
-from conversations.qualification import AgentInput, Intent, Turn, TurnResult, flow, hooks
+from conversations.qualification import AgentInput, Intent, Turn, TurnResult, flow
 from conversations.qualification.base import REVOKING_REASONS
 from conversations.qualification.language import language_for
 from conversations.qualification.texts import phrase, question
@@ -122,33 +122,48 @@ def _pause(seconds: float) -> None:
     time.sleep(seconds)
 
 
+def _burst_window() -> timedelta:
+    return timedelta(seconds=settings.CONVERSATION_BURST_SECONDS)
+
+
 def _wait_for_the_rest_of_a_burst(message: Message) -> None:
-    """Hold the answer until the burst window after this text has passed (a few seconds)."""
-    window = settings.CONVERSATION_BURST_SECONDS
-    remaining = (message.created_at + timedelta(seconds=window) - timezone.now()).total_seconds()
+    """Hold the answer until the burst window after this text has passed (a few seconds).
+
+    Not when tasks run inline (tests, Q_SYNC): nothing can arrive while this one waits."""
+    if settings.Q_CLUSTER.get("sync"):
+        return
+    remaining = (message.created_at + _burst_window() - timezone.now()).total_seconds()
     if remaining > 0:
-        _pause(min(remaining, window))
+        _pause(min(remaining, _burst_window().total_seconds()))
 
 
 def _a_later_text_answers(message: Message) -> bool:
-    """A later text of the borrower's (not a keyword) will answer this one with it."""
+    """A text of the borrower's within the burst window after this one (not a keyword) will
+    answer this one with it."""
     later = Message.objects.filter(
-        lead_id=message.lead_id, direction=Direction.INBOUND, created_at__gt=message.created_at
+        lead_id=message.lead_id,
+        direction=Direction.INBOUND,
+        created_at__gt=message.created_at,
+        created_at__lte=message.created_at + _burst_window(),
     ).values_list("body", flat=True)
     return any(keywords.classify(body) is None for body in later)
 
 
 def _unanswered_texts(lead: Lead, message: Message, previous: AgentTurn | None) -> list[Message]:
-    """This text and the borrower's earlier ones nobody answered yet (a burst), oldest first."""
+    """This text and the ones just before it, each within the burst window of the next, that
+    nobody answered yet (a keyword is answered on its own), oldest first."""
     texts = lead.messages.filter(
-        direction=Direction.INBOUND, created_at__lte=message.created_at, agent_turn__isnull=True
-    ).exclude(pk=message.pk)
+        direction=Direction.INBOUND, created_at__lt=message.created_at, agent_turn__isnull=True
+    )
     if previous is not None:
         texts = texts.filter(created_at__gt=previous.message.created_at)
-    earlier = [
-        m for m in texts.order_by("-created_at")[: BURST_MAX_TEXTS - 1] if keywords.classify(m.body) is None
-    ]
-    return [*reversed(earlier), message]
+    burst = [message]
+    for text in texts.order_by("-created_at")[: BURST_MAX_TEXTS - 1]:
+        if burst[0].created_at - text.created_at > _burst_window():
+            break
+        if keywords.classify(text.body) is None:
+            burst.insert(0, text)
+    return burst
 
 
 def _absorb(burst: list[Message], *, into: AgentTurn) -> None:
@@ -236,8 +251,6 @@ def _apply_turn(
         )
     if result.fallback_reason:
         _record_fallback(lead, turn, result)
-    if result.turn.steps:
-        result.turn.reply = hooks.word(result.turn.steps, lead=lead, reply=result.turn.reply)
     sent = None if result.turn.silent else _send_turn_reply(lead, message, result.turn)
     _finish_turn(turn, result, reply=sent.message if sent else None, duration=duration)
     _conclude(lead, turn, result.turn)
