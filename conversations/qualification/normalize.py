@@ -39,7 +39,7 @@ NOT_TYPOS = {
     "compramos", "comprando", "agentes", "creditos", "prestamos", "semanas", "ahorita", "primavera",
     "cuenta", "cuando", "mandar", "llamar", "persona", "personas", "oficial", "ofertas",
     "oferta", "contrato", "aprobada", "aprobado", "aprobacion", "preaprobacion", "viendo", "buenos",
-    "perdon", "perdona", "disculpa", "quise", "mejor", "social", "socials",
+    "interest", "perdon", "perdona", "disculpa", "quise", "mejor", "social", "socials",
 }  # fmt: skip
 
 # Spellings that mean the same thing, made one (applied after accents and typos are fixed).
@@ -52,6 +52,7 @@ CANONICAL = [
     (r"\bpre[\s\-]*approv", "preapprov"),
     (r"\bpre[\s\-]*aprob", "preaprob"),
     (r"\bre[\s\-]?fi\b|\brefy\b", "refi"),
+    (r"\bre[\s\-]+financ", "refinanc"),
     (r"\bcash[\s\-]*out\b", "cashout"),
     (r"\bh\.?e\.?l\.?o\.?c\.?(?!\w)", "heloc"),
     (r"\bf\.h\.a\.?|\bf h a\b", "fha"),

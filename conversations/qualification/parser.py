@@ -53,11 +53,12 @@ PURPOSE = _compile([
     (LoanPurpose.CASH_OUT_REFINANCE, r"\b(cashout|(take|pull|get|taking|pulling|sacar|tap|access)( out)?( some| the| my| our)?"
      r" (cash|money|equity|dinero|efectivo)|tap (into )?(my|our|the) equity|retiro de efectivo|"
      r"consolidat\w+ (my )?(debt|bills)|pay off (my |some )?(debt|bills|credit cards)|debt consolidation|pagar (mis )?deudas)\b"),
-    (LoanPurpose.REFINANCE, r"\b(refi|refis|refinanc\w*|refinanciar\w*|refinanciamiento|lower (my|our|the) (rate|payment|interest)|"
+    (LoanPurpose.REFINANCE, r"\b(refi|refis|refinanc\w*|refinanciar\w*|refinanciamiento|lower (my|our|the) (interest )?(rate|payment|interest)|"
      r"better rate|(remove|drop|get rid of) (the |my |our )?pmi|rate and term|bajar (mi|la) (tasa|mensualidad|pago)|"
      r"streamline|irrrl)\b"),
     (LoanPurpose.PURCHASE, r"\b(buy(?! ?down)|buying|purchas\w*|purch|comprar|compra|compro|new home|new house|first home|"
-     r"home shopping|house hunting|looking for a (house|home|place|condo)|under contract|found a (house|home|place)|"
+     r"home shopping|house hunting|looking (for|at) (a )?(houses?|homes?|places?|condos?|listings)|"
+     r"(get|getting|find|finding) (a |our |my )?(first )?(house|home|place|condo|townhouse)|under contract|found a (house|home|place)|"
      r"make an offer|moving to|relocat\w*|mudarme|mudarnos|casa nueva|primera casa|adquirir|home ?buyer|first time buyer)\b"),
 ])  # fmt: skip
 
@@ -102,7 +103,7 @@ BOOLEANS = {
          r"not (working )?with (a |an |any )?(realtor|agent)|without (a |an )?(realtor|agent)|"
          r"need (a |an )?(realtor|agent|real estate agent)|looking for (a |an )?(realtor|agent)|"
          r"(recommend|refer) (me )?(a |an )?(realtor|agent)|no tengo (un |una )?(agente|realtor)|sin (agente|realtor)|"
-         r"necesito (un |una )?(agente|realtor)|by owner|fsbo|(will |gonna |going to )?need (to (find|get) )?one|haven't (found|picked|chosen|gotten) (a |an )?(realtor|agent))\b"),
+         r"necesito (un |una )?(agente|realtor)|by owner|fsbo|haven't (found|picked|chosen|gotten) (a |an )?(realtor|agent))\b"),
         (True, r"\b((have|got|has|found|working with|work with|using|go with|going with|signed with|tenemos|tengo) (a |an |my |our |the |un |una |mi )?"
          r"(great |good )?(realtor|agent|real estate agent|buyer'?s agent)|(my|our) (realtor|agent|real estate agent)|"
          r"(realtor|agent) is|tengo (un |una |mi )?(agente|realtor)|mi (agente|realtor)|"

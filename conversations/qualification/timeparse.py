@@ -56,7 +56,7 @@ SEASONS = {
     "school lets out": 6, "school gets out": 6, "school is out": 6, "school's out": 6,
     "end of the school year": 6, "school year ends": 6, "tax season": 4, "tax time": 4,
     "tax refund": 3, "easter": 4, "thanksgiving": 11, "the holidays": 12, "new year": 1,
-    "fin de clases": 6, "fin del ano escolar": 6, "accion de gracias": 11, "semana santa": 4,
+    "mid year": 6, "midyear": 6, "middle of the year": 6, "mitad de ano": 6, "fin de clases": 6, "fin del ano escolar": 6, "accion de gracias": 11, "semana santa": 4,
 }  # fmt: skip
 _PREPOSITION = (
     r"(?:in|by|around|before|after|until|til|till|for|next|this|early|late|mid|end of|en|para|"
@@ -71,6 +71,8 @@ _NEXT_YEAR = re.compile(r"\b(next year|proximo ano|ano que viene)\b")
 
 PHRASES = [
     (Timeline.MONTHS_1_3, r"\b(end of next month|finales del proximo mes|fin del (proximo )?mes que viene)\b"),
+    (Timeline.DAYS_0_30, r"\b(by|before|on|around) the \d{1,2}(st|nd|rd|th)\b|\b(lo mas (pronto|rapido) posible|en estas semanas)\b"),
+    (Timeline.UNSURE, r"\b(no (timeline|time ?frame|set date|date) yet|no timeline|no time ?frame|sin fecha)\b"),
     (Timeline.MONTHS_6_PLUS, r"\b(not for a while|be a while|no rush|no hurry|"
      r"down the road|someday|some day|eventually|just (browsing|researching|window shopping)|"
      r"window shopping|not any ?time soon|long term|next year|a year from now|"
@@ -160,6 +162,8 @@ def _calendar(text: str, now: datetime, *, lenient: bool = False) -> str | None:
     if _YEAR_END.search(text):
         return bucket(max((12 - now.month), 0.5))
     year = _YEAR.search(text)
+    if year and int(year.group(1)) == now.year and _LATE.search(text):
+        return bucket(max(11 - now.month, 0.5))  # "late 2026": around November
     if year and int(year.group(1)) > now.year:
         # "2027": at least the months left in this year away; late in a year, too close to tell.
         far = int(year.group(1)) > now.year + 1 or 13 - now.month >= 6
