@@ -401,12 +401,11 @@ def wording_misfit(data: dict, turn: Turn, agent_input: AgentInput) -> str:
     if turn.intent == Intent.DISQUALIFIED:
         return "a closing text is fixed"
     asks = asked_field(reply)
-    if (
-        ENDS.get(data.get("reply_ends")) != turn.intent
-        or turn.asks not in (data.get("reply_asks"), asks)
-        or (asks not in (None, turn.asks))
-    ):
+    confirming = turn.state.get("pending", {}).get("field") == turn.asks
+    if ENDS.get(data.get("reply_ends")) != turn.intent or data.get("reply_asks") != turn.asks:
         return f"the draft ({data.get('reply_asks')}, {data.get('reply_ends')}) is not the policy's step"
+    if asks != turn.asks and not (confirming and asks is None):
+        return f"the draft's question is about {asks or 'nothing'}, not {turn.asks}"
     written_in = detect(reply)
     if written_in and written_in != agent_input.language:
         return f"wrong language ({written_in})"

@@ -333,3 +333,15 @@ def test_ops_see_each_turn_and_the_llm_cost_of_each_conversation_in_the_admin(
     page = client.get(f"/admin/leads/lead/{lead.pk}/change/").content.decode()
     assert "2 LLM calls" in page and "366 tokens" in page and "$0.002178" in page
     assert client.get("/admin/conversations/llmcall/?outcome=error").status_code == 200
+
+
+def test_a_draft_that_does_not_ask_the_policys_question_is_not_sent(client, run_tasks, claude, lead):
+    claude.tool_call(
+        "Thanks!", commands=[cmd("set", "buying", field="loan_purpose", value="purchase")], asks="timeline"
+    )
+    turn = say(client, run_tasks, lead, "buying")
+    assert (
+        last_reply(lead)
+        == "Buying, got it. When are you hoping to move forward: within 30 days, 1-3 months, or later?"
+    )
+    assert "question is about nothing" in LLMCall.objects.get(turn=turn).error
