@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
-        ('conversations', '0006_seed_state_contact_rules'),
+        ('conversations', '0007_simulator_permission'),
     ]
 
     operations = [
