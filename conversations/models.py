@@ -249,6 +249,7 @@ class AgentTurn(models.Model):
     reason = models.CharField(max_length=200, blank=True, help_text="Why a hand-off or a disqualification")
     reply = models.TextField(blank=True)
     updates = models.JSONField(default=dict, blank=True, help_text="Fields the turn set")
+    number = models.PositiveIntegerField(null=True, blank=True, help_text="The lead's turns in order")
     commands = models.JSONField(
         default=list, blank=True, help_text="What the borrower's text said, as understanding read it"
     )

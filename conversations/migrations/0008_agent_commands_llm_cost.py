@@ -29,6 +29,11 @@ class Migration(migrations.Migration):
             field=models.JSONField(blank=True, default=list, help_text="What the borrower's text said, as understanding read it"),
         ),
         migrations.AddField(
+            model_name='agentturn',
+            name='number',
+            field=models.PositiveIntegerField(blank=True, help_text="The lead's turns in order", null=True),
+        ),
+        migrations.AddField(
             model_name='llmcall',
             name='cache_read_tokens',
             field=models.PositiveIntegerField(blank=True, help_text='Input tokens read from the prompt cache', null=True),

@@ -148,6 +148,7 @@ _UNSURE = re.compile(
     r"ain'?t sure|whenever|depends|cuando (encontremos|se pueda)|no sabemos)\b"
 )
 _OPTION = re.compile(r"^\s*(?:#|option|opcion|number|numero|no\.?)?\s*([1-9])\s*(?:[.)!:\-]|$|\s)")
+_NEED_ONE = re.compile(r"\b(need|needs|gonna need|looking for|find|get|getting) (to (find|get) )?one\b")
 _BROWSING = re.compile(r"\bjust (looking|checking|seeing|exploring)\b")
 
 
@@ -318,6 +319,8 @@ def _answer_to(asked: str, text: str, *, numbered: bool):
             return option
     if asked == "property_found" and _BROWSING.search(text):
         return False
+    if asked in ("has_agent", "preapproved") and _NEED_ONE.search(text):
+        return False  # "we will need one": not yet
     if asked in UNSURE_VALUES and is_unsure(text):
         return UNSURE_VALUES[asked]
     return None

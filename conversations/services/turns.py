@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from conversations import keywords, qualification, signals, windows
@@ -96,12 +97,7 @@ def conversation_continue(*, lead: Lead, message: Message) -> AgentTurn | None:
         return None  # an officer is talking, or the conversation is over: stay quiet
     if _a_later_text_answers(message):
         return None
-    previous = (
-        AgentTurn.objects.filter(lead=lead, outcome__in=(TurnOutcome.ANSWERED, TurnOutcome.FELL_BACK))
-        .exclude(message=message)
-        .order_by("-created_at")
-        .first()
-    )
+    previous = _last_answered_turn(lead, excluding=message)
     reentry = (
         lead.status in CONVERSATION_STATUSES and previous is not None and bool(previous.state.get("ended"))
     )
@@ -109,13 +105,28 @@ def conversation_continue(*, lead: Lead, message: Message) -> AgentTurn | None:
     _enter_qualification(lead, burst)
     agent_input = _agent_input(lead, message, burst, previous, reentry=reentry)
     # Record before the agent (and any LLM) runs: a worker that dies leaves a `started` row.
-    turn = turn or AgentTurn.objects.create(lead=lead, message=message, backend=settings.AI_BACKEND)
+    turn = turn or AgentTurn.objects.create(
+        lead=lead, message=message, backend=settings.AI_BACKEND, number=_next_turn_number(lead)
+    )
     started = time.monotonic()
     result = qualification.take_turn(agent_input, backend=settings.AI_BACKEND, recorder=LLMCallRecorder(turn))
     with transaction.atomic():
         _apply_turn(lead, turn, message, result, duration=time.monotonic() - started)
         _absorb(burst, into=turn)
     return turn
+
+
+def _last_answered_turn(lead: Lead, *, excluding: Message | None = None) -> AgentTurn | None:
+    """The latest turn that answered the borrower: its state is where the flow stands."""
+    turns = AgentTurn.objects.filter(lead=lead, outcome__in=(TurnOutcome.ANSWERED, TurnOutcome.FELL_BACK))
+    if excluding is not None:
+        turns = turns.exclude(message=excluding)
+    # By number first: texts a frozen clock (or a fast burst) stamps alike still come in order.
+    return turns.select_related("message").order_by("-number", "-created_at").first()
+
+
+def _next_turn_number(lead: Lead) -> int:
+    return (AgentTurn.objects.filter(lead=lead).aggregate(last=Max("number"))["last"] or 0) + 1
 
 
 def _pause(seconds: float) -> None:
@@ -141,10 +152,10 @@ def _a_later_text_answers(message: Message) -> bool:
     """A text of the borrower's within the burst window after this one (not a keyword) will
     answer this one with it."""
     later = Message.objects.filter(
+        Q(created_at__gt=message.created_at, created_at__lte=message.created_at + _burst_window())
+        | Q(created_at=message.created_at, provider_sid__gt=message.provider_sid or ""),
         lead_id=message.lead_id,
         direction=Direction.INBOUND,
-        created_at__gt=message.created_at,
-        created_at__lte=message.created_at + _burst_window(),
     ).values_list("body", flat=True)
     return any(keywords.classify(body) is None for body in later)
 
@@ -153,12 +164,16 @@ def _unanswered_texts(lead: Lead, message: Message, previous: AgentTurn | None) 
     """This text and the ones just before it, each within the burst window of the next, that
     nobody answered yet (a keyword is answered on its own), oldest first."""
     texts = lead.messages.filter(
-        direction=Direction.INBOUND, created_at__lt=message.created_at, agent_turn__isnull=True
+        Q(created_at__lt=message.created_at)
+        | Q(created_at=message.created_at, provider_sid__lt=message.provider_sid or ""),
+        direction=Direction.INBOUND,
+        agent_turn__isnull=True,
     )
     if previous is not None:
-        texts = texts.filter(created_at__gt=previous.message.created_at)
+        texts = texts.filter(created_at__gte=previous.message.created_at).exclude(pk=previous.message_id)
     burst = [message]
-    for text in texts.order_by("-created_at")[: BURST_MAX_TEXTS - 1]:
+    # Texts stamped alike (a frozen clock in tests) keep Twilio's order of arrival: the SID.
+    for text in texts.order_by("-created_at", "-provider_sid")[: BURST_MAX_TEXTS - 1]:
         if burst[0].created_at - text.created_at > _burst_window():
             break
         if keywords.classify(text.body) is None:
@@ -384,12 +399,7 @@ def conversation_nudge_silent(*, now: datetime | None = None) -> dict:
 
 
 def _nudge(lead: Lead, steps: list[timedelta], now: datetime) -> str:
-    turn = (
-        AgentTurn.objects.filter(lead=lead, outcome__in=(TurnOutcome.ANSWERED, TurnOutcome.FELL_BACK))
-        .select_related("message")
-        .order_by("-created_at")
-        .first()
-    )
+    turn = _last_answered_turn(lead)
     state = flow.with_defaults(turn.state if turn else {})
     if turn is None or not state["asked"] or state["ended"] or lead.last_inbound_at > turn.created_at:
         return ""  # nothing asked, or the borrower's latest text is still being answered

@@ -104,7 +104,9 @@ class Borrower:
 def test_written_borrowers_end_right_through_the_api_and_the_webhooks(
     client, api, run_tasks, borrowers, officer, time_machine
 ):
-    time_machine.move_to(WORKDAY_MORNING, tick=False)
+    time_machine.move_to(
+        WORKDAY_MORNING, tick=False
+    )  # every text stamped alike: order must not depend on the clock
     results = []
     for number, conversation_id in enumerate(PLAYED):
         conversation = borrowers[conversation_id]

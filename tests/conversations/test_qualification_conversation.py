@@ -331,3 +331,15 @@ def test_a_spanish_opt_out_is_confirmed_in_spanish(client, run_tasks, greeted_le
     assert lead.status == "opted_out"
     confirmation = lead.messages.get(kind="compliance")
     assert "Se ha dado de baja" in confirmation.body
+
+
+def test_a_burst_is_answered_once_even_when_the_clock_stands_still(
+    client, run_tasks, greeted_lead, time_machine
+):
+    time_machine.move_to(datetime(2026, 1, 14, 16, 0, tzinfo=ZoneInfo("UTC")), tick=False)
+    with run_tasks():
+        for body in ["buying", "in 2 months", "sorry i meant 2 weeks"]:
+            text_in(client, greeted_lead.phone, body)
+    greeted_lead.refresh_from_db()
+    assert len(agent_replies(greeted_lead)) == 2
+    assert (greeted_lead.loan_purpose, greeted_lead.timeline) == ("purchase", "0_30_days")
