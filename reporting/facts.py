@@ -9,13 +9,17 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from conversations.models import Direction, Kind, Message, Sender
 from leads.models import Lead, LeadEvent
-from reporting.models import LeadFact, NurtureSendFact
+from reporting.models import FactsWatermark, LeadFact, NurtureSendFact
 from reporting.segments import sms_segments
 
 BATCH_SIZE = 1000
+# A change is committed a little after its updated_at is set: the watermark stays this far
+# behind the catch-up that set it, longer than any transaction that writes a lead.
+COMMIT_MARGIN = timedelta(minutes=5)
 # The dispatcher's dedupe key: "nurture:<enrollment>:<step>" (":<repeat>" for repeats).
 NURTURE_KEY = re.compile(r"^nurture:\d+:(\d+)")
 STATUS_STAGE = {"qualified": 1, "offered": 2, "claimed": 3, "closed_won": 4}
@@ -59,12 +63,28 @@ class Event:
 
 def stale_leads(leads: QuerySet[Lead]) -> QuerySet[Lead]:
     """The leads whose facts are missing or older than the lead's last change."""
+    watermark = FactsWatermark.objects.order_by("-fresh_before").first()
+    if watermark is not None:
+        # Only a lead changed since then can be stale: the `updated_at` index finds those.
+        leads = leads.filter(updated_at__gte=watermark.fresh_before)
     return leads.filter(Q(fact__isnull=True) | Q(fact__lead_updated_at__lt=F("updated_at")))
 
 
 def facts_refresh_stale(leads: QuerySet[Lead]) -> int:
     ids = list(stale_leads(leads).values_list("pk", flat=True))
     facts_refresh(ids)
+    return len(ids)
+
+
+def facts_catch_up(*, limit: int) -> int:
+    """Refresh up to `limit` stale leads, newest change first; once none is left behind, move
+    the watermark up so the report only checks what changed since."""
+    started = timezone.now()
+    stale = stale_leads(Lead.objects.all()).order_by("-updated_at").values_list("pk", flat=True)
+    ids = list(stale[:limit])
+    facts_refresh(ids)
+    if len(ids) < limit:
+        FactsWatermark.objects.update_or_create(pk=1, defaults={"fresh_before": started - COMMIT_MARGIN})
     return len(ids)
 
 
@@ -80,7 +100,7 @@ def _refresh_batch(ids: list) -> None:
     texts, events = _texts_by_lead(ids), _events_by_lead(ids)
     facts, sends = [], []
     for lead in leads:
-        fact, lead_sends = lead_facts(lead, texts[lead["pk"]], events[lead["pk"]])
+        fact, lead_sends = lead_facts(lead, texts[lead["pk"]], events.get(lead["pk"], []))
         facts.append(fact)
         sends += lead_sends
     columns = [f.name for f in LeadFact._meta.concrete_fields if f.name != "lead"]
@@ -92,35 +112,39 @@ def _refresh_batch(ids: list) -> None:
             sends,
             update_conflicts=True,
             unique_fields=["message"],
-            update_fields=["replied_48h", "opted_out_48h", "revived"],
+            update_fields=[f.name for f in NurtureSendFact._meta.concrete_fields if f.name != "message"],
         )
 
 
 def _texts_by_lead(ids) -> dict[object, list[Text]]:
+    # No ORDER BY: sorted here, so the planner reads the lead index instead of walking the
+    # whole table in created_at order.
     rows = (
         Message.objects.filter(lead_id__in=ids)
         .filter(Q(direction=Direction.INBOUND) | Q(sent_at__isnull=False))
-        .order_by("created_at")
+        .order_by()
         .values_list(
             "lead_id", "direction", "sender", "kind", "created_at", "sent_at", "body", "dedupe_key", "pk"
         )
     )
     grouped = defaultdict(list)
-    for lead_id, *fields in rows.iterator(chunk_size=5000):
+    for lead_id, *fields in rows:
         grouped[lead_id].append(Text(*fields))
+    for texts in grouped.values():
+        texts.sort(key=lambda t: t.created_at)
     return grouped
 
 
 def _events_by_lead(ids) -> dict[object, list[Event]]:
     rows = (
         LeadEvent.objects.filter(lead_id__in=ids, type__in=EVENT_TYPES)
-        .order_by("created_at", "id")
-        .values_list("lead_id", "type", "created_at", "data")
+        .order_by()
+        .values_list("lead_id", "type", "created_at", "id", "data")
     )
     grouped = defaultdict(list)
-    for lead_id, *fields in rows.iterator(chunk_size=5000):
-        grouped[lead_id].append(Event(*fields))
-    return grouped
+    for lead_id, type_, created_at, pk, data in rows:
+        grouped[lead_id].append((created_at, pk, Event(type_, created_at, data)))
+    return {lead_id: [e for *_, e in sorted(events)] for lead_id, events in grouped.items()}
 
 
 def lead_facts(lead: dict, texts: list[Text], events: list[Event]) -> tuple[LeadFact, list[NurtureSendFact]]:
@@ -132,12 +156,7 @@ def lead_facts(lead: dict, texts: list[Text], events: list[Event]) -> tuple[Lead
     fact = LeadFact(
         lead_id=lead["pk"],
         lead_updated_at=lead["updated_at"],
-        created_at=lead["created_at"],
-        source=lead["source"],
-        source_detail=lead["source_detail"],
-        state=lead["property_state"] or lead["state"] or "",
-        officer_id=lead["assigned_officer_id"],
-        language=lead["language"],
+        **dimensions(lead),
         status=lead["status"],
         stage=max([STATUS_STAGE.get(lead["status"], 0), *(STATUS_STAGE.get(s, 0) for s in stage_times)]),
         qualified_at=stage_times.get("qualified"),
@@ -156,6 +175,17 @@ def lead_facts(lead: dict, texts: list[Text], events: list[Event]) -> tuple[Lead
         if column:
             setattr(fact, column, getattr(fact, column) + 1)
     return fact, _nurture_sends(lead, sent, inbound, opted_out_at, fact.qualified_at)
+
+
+def dimensions(lead: dict) -> dict:
+    return {
+        "created_at": lead["created_at"],
+        "source": lead["source"],
+        "source_detail": lead["source_detail"],
+        "state": lead["property_state"] or lead["state"] or "",
+        "officer_id": lead["assigned_officer_id"],
+        "language": lead["language"],
+    }
 
 
 def _stage_times(events: list[Event]) -> dict[str, datetime]:
@@ -218,6 +248,7 @@ def _nurture_sends(lead, sent, inbound, opted_out_at, qualified_at) -> list[Nurt
             NurtureSendFact(
                 message_id=text.pk,
                 lead_id=lead["pk"],
+                **dimensions(lead),
                 step_id=int(match.group(1)),
                 sent_at=text.sent_at,
                 replied_48h=replied,

@@ -11,16 +11,23 @@ from django.db import models
 STAGES = ("qualified", "offered", "claimed", "won")
 
 
-class LeadFact(models.Model):
-    lead = models.OneToOneField("leads.Lead", on_delete=models.CASCADE, primary_key=True, related_name="fact")
-    lead_updated_at = models.DateTimeField(help_text="The lead's updated_at these facts were computed from")
-    # The lead's dimensions, copied so the report filters one narrow table.
-    created_at = models.DateTimeField(db_index=True)
+class LeadDimensions(models.Model):
+    """The lead's own fields the report filters on, copied so it reads one narrow table."""
+
+    created_at = models.DateTimeField(db_index=True, help_text="The lead's")
     source = models.CharField(max_length=16)
     source_detail = models.CharField(max_length=200)
     state = models.CharField(max_length=2, blank=True, help_text="Property state, else contact state")
     officer = models.ForeignKey("routing.LoanOfficer", null=True, on_delete=models.SET_NULL, related_name="+")
     language = models.CharField(max_length=2)
+
+    class Meta:
+        abstract = True
+
+
+class LeadFact(LeadDimensions):
+    lead = models.OneToOneField("leads.Lead", on_delete=models.CASCADE, primary_key=True, related_name="fact")
+    lead_updated_at = models.DateTimeField(help_text="The lead's updated_at these facts were computed from")
     status = models.CharField(max_length=20)
     # What happened.
     first_text_at = models.DateTimeField(null=True, help_text="First text handed to the carrier")
@@ -52,7 +59,7 @@ class LeadFact(models.Model):
         return f"Facts of lead {self.lead_id}"
 
 
-class NurtureSendFact(models.Model):
+class NurtureSendFact(LeadDimensions):
     """One cadence step's text to one borrower, and what followed it."""
 
     message = models.OneToOneField(
@@ -67,7 +74,19 @@ class NurtureSendFact(models.Model):
 
     class Meta:
         default_permissions = ()
-        indexes = [models.Index(fields=["sent_at"])]
 
     def __str__(self):
         return f"Step {self.step_id} to lead {self.lead_id}"
+
+
+class FactsWatermark(models.Model):
+    """A moment before which every lead's facts were fresh when the refresh task last caught up:
+    only leads changed after it can be stale, so the report checks those (by `updated_at`)."""
+
+    fresh_before = models.DateTimeField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return f"Facts fresh before {self.fresh_before:%Y-%m-%d %H:%M:%S}"

@@ -9,8 +9,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Func, Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
 from conversations.models import Direction, Kind, Message, MessageStatus
@@ -62,7 +63,12 @@ def cohort(filters: Filters) -> QuerySet[LeadFact]:
     """The facts of the leads created in the range that match the filters, made fresh first."""
     start, end = filters.bounds()
     facts_refresh_stale(Lead.objects.filter(created_at__gte=start, created_at__lt=end))
-    facts = LeadFact.objects.filter(created_at__gte=start, created_at__lt=end)
+    return in_cohort(LeadFact.objects.all(), filters)
+
+
+def in_cohort(rows: QuerySet, filters: Filters) -> QuerySet:
+    """Rows of a fact table (they carry the lead's dimensions) for the range and the filters."""
+    start, end = filters.bounds()
     conditions = {
         "source": filters.source,
         "source_detail": filters.campaign,
@@ -70,7 +76,8 @@ def cohort(filters: Filters) -> QuerySet[LeadFact]:
         "officer_id": filters.officer_id,
         "language": filters.language,
     }
-    return facts.filter(**{column: value for column, value in conditions.items() if value})
+    chosen = {column: value for column, value in conditions.items() if value}
+    return rows.filter(created_at__gte=start, created_at__lt=end, **chosen)
 
 
 # --- Funnel --------------------------------------------------------------------------------------
@@ -115,31 +122,16 @@ def funnel_by(facts: QuerySet[LeadFact], column: str) -> list[dict]:
 # --- Volume --------------------------------------------------------------------------------------
 
 
-def volume_by_day(facts: QuerySet[LeadFact], filters: Filters) -> list[tuple[date, int]]:
-    counts = dict(
-        facts.annotate(day=TruncDate("created_at", tzinfo=report_zone()))
-        .values_list("day")
-        .annotate(n=Count("pk"))
-        .values_list("day", "n")
-    )
-    return [(day, counts.get(day, 0)) for day in filters.days()]
-
-
-def volume_by_hour_of_week(facts: QuerySet[LeadFact]) -> list[list[int]]:
-    """grid[weekday][hour]: Monday is 0, hours in the report's time zone."""
+def volume(facts: QuerySet[LeadFact], filters: Filters) -> tuple[list[tuple[date, int]], list[list[int]]]:
+    """Inquiries by day, and grid[weekday][hour] (Monday is 0), in the report's time zone."""
     zone = report_zone()
-    rows = (
-        facts.annotate(
-            weekday=ExtractIsoWeekDay("created_at", tzinfo=zone), hour=ExtractHour("created_at", tzinfo=zone)
-        )
-        .values_list("weekday", "hour")
-        .annotate(n=Count("pk"))
-        .values_list("weekday", "hour", "n")
-    )
-    grid = [[0] * 24 for _ in range(7)]
-    for weekday, hour, n in rows:
-        grid[weekday - 1][hour] = n
-    return grid
+    by_day, grid = defaultdict(int), [[0] * 24 for _ in range(7)]
+    hours = facts.annotate(hour=TruncHour("created_at", tzinfo=zone)).values("hour").annotate(n=Count("pk"))
+    for row in hours.values_list("hour", "n"):
+        local = row[0].astimezone(zone)
+        by_day[local.date()] += row[1]
+        grid[local.weekday()][local.hour] += row[1]
+    return [(day, by_day.get(day, 0)) for day in filters.days()], grid
 
 
 def off_hours_share(grid: list[list[int]]) -> float | None:
@@ -160,9 +152,23 @@ class Speed:
     by_day: list[tuple[date, float | None, int]] = field(default_factory=list)
 
 
+class PercentileCont(Aggregate):
+    """PostgreSQL's percentile_cont: the same interpolation as stats.percentile."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
 def speed_to_lead(facts: QuerySet[LeadFact], filters: Filters) -> Speed:
+    texted = facts.filter(speed_seconds__isnull=False)
+    if connection.vendor == "postgresql":
+        return _speed_in_sql(texted, filters)
     zone = report_zone()
-    rows = list(facts.filter(speed_seconds__isnull=False).values_list("created_at", "speed_seconds"))
+    rows = list(texted.values_list("created_at", "speed_seconds"))
     seconds = [s for _, s in rows]
     per_day = defaultdict(list)
     for created_at, value in rows:
@@ -176,51 +182,64 @@ def speed_to_lead(facts: QuerySet[LeadFact], filters: Filters) -> Speed:
     )
 
 
+def _speed_in_sql(texted: QuerySet[LeadFact], filters: Filters) -> Speed:
+    """The same figures, computed by PostgreSQL: no row leaves the database."""
+    overall = texted.aggregate(
+        count=Count("pk"),
+        p50=PercentileCont("speed_seconds", 0.5),
+        p95=PercentileCont("speed_seconds", 0.95),
+        max=Max("speed_seconds"),
+    )
+    days = (
+        texted.annotate(day=TruncDate("created_at", tzinfo=report_zone()))
+        .values("day")
+        .annotate(p50=PercentileCont("speed_seconds", 0.5), n=Count("pk"))
+    )
+    per_day = {row["day"]: (row["p50"], row["n"]) for row in days}
+    by_day = [(day, *per_day.get(day, (None, 0))) for day in filters.days()]
+    return Speed(by_day=by_day, **overall)
+
+
 # --- Officers ------------------------------------------------------------------------------------
 
 
-def officers(facts: QuerySet[LeadFact]) -> list[dict]:
-    """Per officer: the offers they got for these leads and what became of the leads they have."""
-    lead_ids = facts.values("lead_id")
-    offers = Offer.objects.filter(lead_id__in=lead_ids)
-    rows = defaultdict(lambda: defaultdict(int))
-    for officer_id, offered, claimed, expired in (
-        offers.values("officer_id")
-        .annotate(
-            n=Count("pk"),
-            c=Count("pk", filter=Q(status=OfferStatus.CLAIMED)),
-            e=Count("pk", filter=Q(status=OfferStatus.EXPIRED)),
+def lead_in_cohort(filters: Filters, prefix: str = "lead__") -> Q:
+    """The cohort as conditions on the lead itself, for rows that belong to a lead (offers,
+    texts): the planner joins a few such rows to their leads by primary key, where a join to
+    the whole cohort could make it walk every lead's texts."""
+    start, end = filters.bounds()
+    condition = Q(**{f"{prefix}created_at__gte": start, f"{prefix}created_at__lt": end})
+    columns = {
+        "source": filters.source,
+        "source_detail": filters.campaign,
+        "assigned_officer_id": filters.officer_id,
+        "language": filters.language,
+    }
+    condition &= Q(**{f"{prefix}{column}": value for column, value in columns.items() if value})
+    if filters.state:
+        no_property_state = Q(**{f"{prefix}property_state__isnull": True}) | Q(
+            **{f"{prefix}property_state": ""}
         )
-        .values_list("officer_id", "n", "c", "e")
-    ):
-        rows[officer_id].update(offers=offered, claims=claimed, expired=expired)
-    claim_seconds = defaultdict(list)
-    for officer_id, created, decided in offers.filter(status=OfferStatus.CLAIMED).values_list(
-        "officer_id", "created_at", "decided_at"
-    ):
-        claim_seconds[officer_id].append((decided - created).total_seconds())
-    _add_lead_outcomes(facts, rows)
-    names = dict(LoanOfficer.objects.filter(pk__in=rows).values_list("pk", "name"))
-    return sorted(
-        (
-            {
-                "officer_id": pk,
-                "name": names.get(pk, "(deleted)"),
-                **_officer_defaults(),
-                **values,
-                "median_claim_seconds": median(claim_seconds[pk]),
-            }
-            for pk, values in rows.items()
-        ),
-        key=lambda row: (-row["offers"], -row["leads"], row["name"]),
+        condition &= Q(**{f"{prefix}property_state": filters.state}) | (
+            no_property_state & Q(**{f"{prefix}state": filters.state})
+        )
+    return condition
+
+
+def officers(facts: QuerySet[LeadFact], filters: Filters) -> list[dict]:
+    """Per officer: the offers they got for these leads and what became of the leads they have."""
+    offers = Offer.objects.filter(lead_in_cohort(filters))
+    rows = defaultdict(lambda: defaultdict(int))
+    counted = offers.values("officer_id").annotate(
+        n=Count("pk"),
+        c=Count("pk", filter=Q(status=OfferStatus.CLAIMED)),
+        e=Count("pk", filter=Q(status=OfferStatus.EXPIRED)),
     )
-
-
-def _officer_defaults() -> dict:
-    return dict.fromkeys(("offers", "claims", "expired", "leads", "open", "won", "lost"), 0)
-
-
-def _add_lead_outcomes(facts: QuerySet[LeadFact], rows: dict) -> None:
+    for officer_id, offered, claimed, expired in counted.values_list("officer_id", "n", "c", "e"):
+        rows[officer_id].update(offers=offered, claims=claimed, expired=expired)
+    claim_times = medians_by(
+        offers.filter(status=OfferStatus.CLAIMED), "officer_id", "created_at", "decided_at"
+    )
     assigned = facts.filter(officer_id__isnull=False)
     for officer_id, leads, open_, won, lost in (
         assigned.values("officer_id")
@@ -233,21 +252,49 @@ def _add_lead_outcomes(facts: QuerySet[LeadFact], rows: dict) -> None:
         .values_list("officer_id", "n", "o", "w", "lo")
     ):
         rows[officer_id].update(leads=leads, open=open_, won=won, lost=lost)
-    replies = defaultdict(list)
-    for officer_id, seconds in assigned.filter(officer_reply_seconds__isnull=False).values_list(
-        "officer_id", "officer_reply_seconds"
-    ):
-        replies[officer_id].append(seconds)
-    for officer_id, values in replies.items():
-        rows[officer_id]["median_first_text_seconds"] = median(values)
+    first_texts = medians_by(
+        assigned.filter(officer_reply_seconds__isnull=False), "officer_id", "officer_reply_seconds"
+    )
+    names = dict(LoanOfficer.objects.filter(pk__in=rows).values_list("pk", "name"))
+    return sorted(
+        (
+            {"officer_id": pk, "name": names.get(pk, "(deleted)"), **_officer_defaults(), **values,
+             "median_claim_seconds": claim_times.get(pk), "median_first_text_seconds": first_texts.get(pk)}
+            for pk, values in rows.items()
+        ),
+        key=lambda row: (-row["offers"], -row["leads"], row["name"]),
+    )  # fmt: skip
+
+
+def _officer_defaults() -> dict:
+    return dict.fromkeys(("offers", "claims", "expired", "leads", "open", "won", "lost"), 0)
+
+
+def medians_by(rows: QuerySet, group: str, column: str, end_column: str = "") -> dict:
+    """The median of `column` (or of the seconds from `column` to `end_column`) per `group`."""
+    if connection.vendor == "postgresql":
+        value = F(column)
+        if end_column:
+            value = Func(
+                F(end_column) - F(column),
+                template="EXTRACT(EPOCH FROM %(expressions)s)",
+                output_field=FloatField(),
+            )
+        medians = rows.values(group).annotate(m=PercentileCont(value, 0.5))
+        return dict(medians.values_list(group, "m"))
+    values = defaultdict(list)
+    for key, *fields in rows.values_list(group, column, *([end_column] if end_column else [])):
+        values[key].append((fields[1] - fields[0]).total_seconds() if end_column else fields[0])
+    return {key: median(found) for key, found in values.items()}
 
 
 # --- Nurture -------------------------------------------------------------------------------------
 
 
-def nurture_steps(facts: QuerySet[LeadFact]) -> list[dict]:
+def nurture_steps(filters: Filters) -> list[dict]:
+    """Per cadence step, the texts sent to the cohort (its facts made fresh by `cohort`)."""
     rows = (
-        NurtureSendFact.objects.filter(lead_id__in=facts.values("lead_id"))
+        in_cohort(NurtureSendFact.objects.all(), filters)
         .values("step_id")
         .annotate(
             sent=Count("pk"),
@@ -296,14 +343,22 @@ ERROR_CODES = {
 }
 
 
-def health(facts: QuerySet[LeadFact]) -> dict:
-    totals = facts.aggregate(
-        fallbacks=Sum("fallbacks"),
-        handoffs=Sum("handoffs"),
-        segments=Sum("segments"),
-        **{column: Sum(column) for column in KIND_COLUMNS.values()},
-        **{f"opt_outs_{kind}": Count("pk", filter=Q(opt_out_after_kind=kind)) for kind in KIND_COLUMNS},
-    )
+HEALTH_SUMS = {
+    "fallbacks": Sum("fallbacks"),
+    "handoffs": Sum("handoffs"),
+    "segments": Sum("segments"),
+    **{column: Sum(column) for column in KIND_COLUMNS.values()},
+    **{f"opt_outs_{kind}": Count("pk", filter=Q(opt_out_after_kind=kind)) for kind in KIND_COLUMNS},
+}
+
+
+def totals(facts: QuerySet[LeadFact]) -> dict:
+    """The funnel's counts and the health sums, in one pass over the facts."""
+    return facts.aggregate(**FUNNEL_COUNTS, **HEALTH_SUMS)
+
+
+def health(facts: QuerySet[LeadFact], filters: Filters, sums: dict | None = None) -> dict:
+    totals = sums or facts.aggregate(**HEALTH_SUMS)
     by_kind = []
     for kind, column in KIND_COLUMNS.items():
         texts, opt_outs = totals[column] or 0, totals[f"opt_outs_{kind}"]
@@ -323,15 +378,15 @@ def health(facts: QuerySet[LeadFact]) -> dict:
         "fallbacks": totals["fallbacks"] or 0,
         "handoffs": totals["handoffs"] or 0,
         "opt_outs_by_kind": by_kind,
-        "failures": delivery_failures(facts),
+        "failures": delivery_failures(filters),
         "ops_queue": ops_queue(),
     }
 
 
-def delivery_failures(facts: QuerySet[LeadFact]) -> list[dict]:
+def delivery_failures(filters: Filters) -> list[dict]:
     rows = (
         Message.objects.filter(
-            lead_id__in=facts.values("lead_id"),
+            lead_in_cohort(filters),
             direction=Direction.OUTBOUND,
             status__in=(MessageStatus.FAILED, MessageStatus.UNDELIVERED),
         )

@@ -97,11 +97,10 @@ def funnel_tables(facts) -> list[Table]:
 
 def build_report(filters: selectors.Filters) -> dict:
     facts = selectors.cohort(filters)
-    funnel = selectors.funnel(facts)
-    volume = selectors.volume_by_day(facts, filters)
-    grid = selectors.volume_by_hour_of_week(facts)
+    funnel = selectors.totals(facts)
+    volume, grid = selectors.volume(facts, filters)
     speed = selectors.speed_to_lead(facts, filters)
-    health = selectors.health(facts)
+    health = selectors.health(facts, filters, funnel)
     stages = [(label, funnel[key]) for key, label in selectors.FUNNEL_STAGES]
     tables = [
         Table(
@@ -124,8 +123,8 @@ def build_report(filters: selectors.Filters) -> dict:
             [Column("day", "Day", _day), Column("texted", "Leads"), Column("p50", "Median", duration)],
             [{"day": day, "p50": p50, "texted": n} for day, p50, n in speed.by_day],
         ),
-        _officers_table(selectors.officers(facts)),
-        _nurture_table(selectors.nurture_steps(facts)),
+        _officers_table(selectors.officers(facts, filters)),
+        _nurture_table(selectors.nurture_steps(filters)),
         Table(
             "opt_outs_by_kind",
             "Opt-outs by the kind of text before them",

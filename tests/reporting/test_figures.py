@@ -5,9 +5,13 @@ from datetime import date, timedelta
 import pytest
 
 from conversations.services import message_deliver
-from reporting import selectors
+from leads import services as lead_services
+from leads.models import Lead
+from reporting import facts, selectors
+from reporting.models import FactsWatermark
 from reporting.tables import build_report
 from tests.factories import MessageFactory
+from tests.reporting.dataset import NOW
 
 WEEK = selectors.Filters(since=date(2026, 3, 2), until=date(2026, 3, 8))
 
@@ -64,15 +68,15 @@ def test_speed_to_lead_is_inquiry_to_the_first_text_handed_to_the_carrier(week):
 
 def test_volume_is_counted_by_day_and_hour_of_the_week_in_the_report_time_zone(week):
     facts = selectors.cohort(WEEK)
-    assert [n for _, n in selectors.volume_by_day(facts, WEEK)] == [2, 1, 1, 0, 0, 1, 0]
-    grid = selectors.volume_by_hour_of_week(facts)
+    by_day, grid = selectors.volume(facts, WEEK)
+    assert [n for _, n in by_day] == [2, 1, 1, 0, 0, 1, 0]
     assert grid[0][10] == grid[0][23] == grid[1][9] == grid[2][14] == grid[5][12] == 1
     assert sum(map(sum, grid)) == 5
     assert selectors.off_hours_share(grid) == pytest.approx(0.4)  # Monday 23:00 and Saturday
 
 
 def test_officers_show_offers_claims_and_their_leads(week):
-    rows = {row["name"]: row for row in selectors.officers(selectors.cohort(WEEK))}
+    rows = {row["name"]: row for row in selectors.officers(selectors.cohort(WEEK), WEEK)}
     jane, marcus = rows["Jane Doe"], rows["Marcus Reed"]
     assert (jane["offers"], jane["claims"], jane["expired"], jane["median_claim_seconds"]) == (2, 1, 1, 240)
     assert (jane["won"], jane["lost"], jane["open"], jane["median_first_text_seconds"]) == (1, 0, 0, 600)
@@ -86,7 +90,8 @@ def test_officers_show_offers_claims_and_their_leads(week):
 
 
 def test_nurture_steps_show_replies_within_48_hours_and_revived_leads(week):
-    rows = selectors.nurture_steps(selectors.cohort(WEEK))
+    selectors.cohort(WEEK)  # brings the facts up to date
+    rows = selectors.nurture_steps(WEEK)
     picked = [
         (r["cadence"], r["position"], r["sent"], r["replied"], r["opted_out"], r["revived"]) for r in rows
     ]
@@ -95,7 +100,7 @@ def test_nurture_steps_show_replies_within_48_hours_and_revived_leads(week):
 
 
 def test_health_shows_failures_opt_outs_by_kind_fallbacks_and_segments(week):
-    health = selectors.health(selectors.cohort(WEEK))
+    health = selectors.health(selectors.cohort(WEEK), WEEK)
     assert health["failures"] == [{"code": "30007", "meaning": "Carrier filtering (spam)", "count": 1}]
     first_texts = next(r for r in health["opt_outs_by_kind"] if r["kind"] == "first_contact")
     assert (first_texts["texts"], first_texts["opt_outs"], first_texts["rate"]) == (4, 1, 0.25)
@@ -122,3 +127,14 @@ def test_every_table_exports_what_it_shows(week):
     assert funnel[0] == ["Stage", "Leads", "Of inquiries"]
     assert funnel[1] == ["Inquiries", 5, 1.0] and funnel[-1] == ["Won", 1, 0.2]
     assert report["tables"]["officers"].display_rows()[0][:4] == ["Jane Doe", "2", "1", "4.0 min"]
+
+
+def test_the_catch_up_refreshes_what_changed_and_then_only_looks_at_later_changes(week, time_machine):
+    assert facts.facts_catch_up(limit=2) == 2  # more are stale: the watermark stays unset
+    assert not FactsWatermark.objects.exists()
+    assert facts.facts_catch_up(limit=100) == 4  # six leads in all
+    assert FactsWatermark.objects.get().fresh_before == NOW - facts.COMMIT_MARGIN
+    time_machine.shift(timedelta(hours=1))
+    lead_services.lead_set_status(lead=week["eve"], status="closed_lost", actor="crm")
+    assert list(facts.stale_leads(Lead.objects.all())) == [week["eve"]]
+    assert figures()["lost"] == 2
