@@ -27,6 +27,7 @@ class ApiClient(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "API client"
 
     def __str__(self):
         return self.name

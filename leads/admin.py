@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from leads import selectors, services
+from leads import display, selectors, services
 from leads.choices import QUALIFICATION_FIELDS
 from leads.models import DoNotContactNumber, IdempotencyRecord, Inquiry, Lead, LeadEvent
 from mortgage_sms.errors import ApplicationError
@@ -114,7 +114,16 @@ class LeadAdmin(admin.ModelAdmin):
     @admin.display(description="Events")
     def timeline_view(self, lead):
         events = lead.events.order_by("created_at", "id") if lead.pk else []
-        return render_to_string("admin/leads/timeline.html", {"events": events})
+        rows = [
+            {
+                "when": e.created_at,
+                "title": display.event_title(e),
+                "summary": display.event_summary(e),
+                "actor": e.actor,
+            }
+            for e in events
+        ]
+        return render_to_string("admin/leads/timeline.html", {"events": rows})
 
     @admin.display(description="Consent record")
     def consent_record_links(self, lead):

@@ -1,22 +1,24 @@
-"""The values of the public contract (DESIGN.md, "Qualification" and "Lead lifecycle")."""
+"""The values of the public contract (DESIGN.md, "Qualification" and "Lead lifecycle").
+
+The values never change; the labels are what people read in the admin."""
 
 from django.db import models
 
 
 class LeadStatus(models.TextChoices):
-    NEW = "new"
-    CONTACTED = "contacted"
-    QUALIFYING = "qualifying"
-    QUALIFIED = "qualified"
-    OFFERED = "offered"
-    CLAIMED = "claimed"
-    CLOSED_WON = "closed_won"
-    CLOSED_LOST = "closed_lost"
-    NURTURING = "nurturing"
-    UNRESPONSIVE = "unresponsive"
-    DISQUALIFIED = "disqualified"
-    OPTED_OUT = "opted_out"
-    DO_NOT_CONTACT = "do_not_contact"
+    NEW = "new", "New"
+    CONTACTED = "contacted", "Contacted"
+    QUALIFYING = "qualifying", "Qualifying"
+    QUALIFIED = "qualified", "Qualified"
+    OFFERED = "offered", "Offered to an officer"
+    CLAIMED = "claimed", "Claimed"
+    CLOSED_WON = "closed_won", "Won"
+    CLOSED_LOST = "closed_lost", "Lost"
+    NURTURING = "nurturing", "Nurturing"
+    UNRESPONSIVE = "unresponsive", "Unresponsive"
+    DISQUALIFIED = "disqualified", "Disqualified"
+    OPTED_OUT = "opted_out", "Opted out"
+    DO_NOT_CONTACT = "do_not_contact", "Do not contact"
 
 
 # A lead in one of these is finished: a new inquiry from the same phone starts a new lead.
@@ -28,7 +30,7 @@ class Source(models.TextChoices):
     PAID = "paid"
     REFERRAL = "referral"
     ORGANIC = "organic"
-    CRM = "crm"
+    CRM = "crm", "CRM"
     IMPORT = "import"
     OTHER = "other"
 
@@ -36,26 +38,26 @@ class Source(models.TextChoices):
 class LoanPurpose(models.TextChoices):
     PURCHASE = "purchase"
     REFINANCE = "refinance"
-    CASH_OUT_REFINANCE = "cash_out_refinance"
-    HELOC = "heloc"
+    CASH_OUT_REFINANCE = "cash_out_refinance", "Cash-out refinance"
+    HELOC = "heloc", "HELOC"
     OTHER = "other"
 
 
 class LoanType(models.TextChoices):
     CONVENTIONAL = "conventional"
-    FHA = "fha"
-    VA = "va"
-    USDA = "usda"
+    FHA = "fha", "FHA"
+    VA = "va", "VA"
+    USDA = "usda", "USDA"
     JUMBO = "jumbo"
-    UNSURE = "unsure"
+    UNSURE = "unsure", "Not sure"
 
 
 class Timeline(models.TextChoices):
-    DAYS_0_30 = "0_30_days"
-    MONTHS_1_3 = "1_3_months"
-    MONTHS_3_6 = "3_6_months"
-    MONTHS_6_PLUS = "6_plus_months"
-    UNSURE = "unsure"
+    DAYS_0_30 = "0_30_days", "Within 30 days"
+    MONTHS_1_3 = "1_3_months", "1-3 months"
+    MONTHS_3_6 = "3_6_months", "3-6 months"
+    MONTHS_6_PLUS = "6_plus_months", "6+ months"
+    UNSURE = "unsure", "Not sure"
 
 
 class Credit(models.TextChoices):
@@ -63,7 +65,7 @@ class Credit(models.TextChoices):
     GOOD = "good"
     FAIR = "fair"
     POOR = "poor"
-    UNSURE = "unsure"
+    UNSURE = "unsure", "Not sure"
 
 
 class Temperature(models.TextChoices):
@@ -73,8 +75,8 @@ class Temperature(models.TextChoices):
 
 
 class Language(models.TextChoices):
-    ENGLISH = "en"
-    SPANISH = "es"
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
 
 
 QUALIFICATION_FIELDS = (
@@ -104,4 +106,5 @@ US_STATES = {
     "WY": "Wyoming", "PR": "Puerto Rico", "GU": "Guam", "VI": "U.S. Virgin Islands",
     "AS": "American Samoa", "MP": "Northern Mariana Islands",
 }  # fmt: skip
-STATE_CHOICES = sorted(US_STATES.items())
+# By name, as people look for them (the stored value stays the two-letter code).
+STATE_CHOICES = sorted(US_STATES.items(), key=lambda item: item[1])

@@ -28,10 +28,10 @@ class Lead(models.Model):
     phone = models.CharField(max_length=20, help_text="E.164, e.g. +15125550100")
     email = models.EmailField(blank=True)
     state = models.CharField(max_length=2, blank=True, choices=STATE_CHOICES)
-    zip_code = models.CharField(max_length=10, blank=True)
+    zip_code = models.CharField("ZIP code", max_length=10, blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEB)
-    source_detail = models.CharField(max_length=200, blank=True)
-    external_id = models.CharField(max_length=100, blank=True, db_index=True)
+    source_detail = models.CharField("campaign (source detail)", max_length=200, blank=True)
+    external_id = models.CharField("external ID", max_length=100, blank=True, db_index=True)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
 
     status = models.CharField(
@@ -43,15 +43,15 @@ class Lead(models.Model):
     loan_purpose = models.CharField(max_length=20, choices=LoanPurpose.choices, null=True, blank=True)
     loan_type = models.CharField(max_length=12, choices=LoanType.choices, null=True, blank=True)
     timeline = models.CharField(max_length=14, choices=Timeline.choices, null=True, blank=True)
-    preapproved = models.BooleanField(null=True, blank=True)
-    has_agent = models.BooleanField(null=True, blank=True)
+    preapproved = models.BooleanField("pre-approved", null=True, blank=True)
+    has_agent = models.BooleanField("has an agent", null=True, blank=True)
     property_found = models.BooleanField(null=True, blank=True)
     property_state = models.CharField(max_length=2, choices=STATE_CHOICES, null=True, blank=True)
     credit = models.CharField(max_length=10, choices=Credit.choices, null=True, blank=True)
-    first_time_buyer = models.BooleanField(null=True, blank=True)
+    first_time_buyer = models.BooleanField("first-time buyer", null=True, blank=True)
 
     # Prior express written consent, as the borrower gave it: what they agreed to, when, where.
-    sms_consent = models.BooleanField(default=False)
+    sms_consent = models.BooleanField("SMS consent", default=False)
     consent_text = models.TextField(blank=True)
     consent_at = models.DateTimeField(null=True, blank=True)
     consent_source = models.CharField(max_length=200, blank=True)
@@ -64,7 +64,7 @@ class Lead(models.Model):
     opted_out_at = models.DateTimeField(null=True, blank=True)
     do_not_contact = models.BooleanField(default=False)
     # Set while a person (an officer) is talking to the borrower: the assistant stays quiet.
-    ai_paused = models.BooleanField(default=False)
+    ai_paused = models.BooleanField("assistant paused", default=False)
 
     assigned_officer = models.ForeignKey(
         "routing.LoanOfficer",
@@ -75,13 +75,13 @@ class Lead(models.Model):
     )
     # Written by the nurture app through leads.services, so the API can show it cheaply.
     nurture_cadence = models.CharField(max_length=100, blank=True)
-    next_touch_at = models.DateTimeField(null=True, blank=True)
+    next_touch_at = models.DateTimeField("next nurture text", null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    first_contact_at = models.DateTimeField(null=True, blank=True)
-    last_inbound_at = models.DateTimeField(null=True, blank=True)
-    last_outbound_at = models.DateTimeField(null=True, blank=True)
+    first_contact_at = models.DateTimeField("first text at", null=True, blank=True)
+    last_inbound_at = models.DateTimeField("last text from the borrower", null=True, blank=True)
+    last_outbound_at = models.DateTimeField("last text to the borrower", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -141,7 +141,7 @@ class Inquiry(models.Model):
     source_detail = models.CharField(max_length=200, blank=True)
     external_id = models.CharField(max_length=100, blank=True)
     submitted_by = models.CharField(max_length=200, blank=True, help_text="API client or user")
-    sms_consent = models.BooleanField(default=False)
+    sms_consent = models.BooleanField("SMS consent", default=False)
     consent_text = models.TextField(blank=True)
     consent_at = models.DateTimeField(null=True, blank=True, help_text="When the borrower agreed")
     consent_ip = models.GenericIPAddressField(null=True, blank=True)

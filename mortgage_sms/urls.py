@@ -31,3 +31,6 @@ urlpatterns = [
     path("", include("integrations.inbound_urls")),
     path("", include("calls.urls")),
 ]
+
+handler403 = "mortgage_sms.errors_pages.permission_denied"
+handler404 = "mortgage_sms.errors_pages.page_not_found"
