@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from mortgage_sms.timefmt import local
+
 
 class AppointmentStatus(models.TextChoices):
     BOOKED = "booked"
@@ -42,7 +44,7 @@ class Appointment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.lead} with {self.officer.name} at {self.starts_at:%Y-%m-%d %H:%M} ({self.status})"
+        return f"{self.lead} with {self.officer.name} at {local(self.starts_at)} ({self.status})"
 
 
 class OfferStatus(models.TextChoices):

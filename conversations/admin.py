@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from conversations import selectors
 from conversations.models import AgentTurn, ContactRule, LLMCall, Message, MessageStatus
@@ -11,10 +12,8 @@ from leads.models import Lead
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at", "direction", "lead", "sender", "kind", "status", "short_body",
-        "error_code", "attempts",
-    ]  # fmt: skip
+    list_display = ["created_at", "way", "lead_name", "kind", "status_column", "short_body"]
+    ordering = ["-created_at"]
     list_filter = ["status", "direction", "sender", "kind", "error_code", "created_at"]
     search_fields = ["to_number", "from_number", "body", "provider_sid", "lead__last_name"]
     list_select_related = ["lead"]
@@ -24,7 +23,24 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Text")
     def short_body(self, message):
-        return message.body[:80]
+        return Truncator(message.body).chars(90)
+
+    @admin.display(description="Who", ordering="sender")
+    def way(self, message):
+        arrow = "←" if message.direction == "inbound" else "→"
+        return f"{arrow} {message.get_sender_display()}"
+
+    @admin.display(description="Borrower", ordering="lead__last_name")
+    def lead_name(self, message):
+        if message.lead is None:
+            return message.to_number  # an alert to staff
+        return message.lead.full_name or message.lead.phone
+
+    @admin.display(description="Status", ordering="status")
+    def status_column(self, message):
+        if message.error_code:
+            return f"{message.get_status_display()} ({message.error_code})"
+        return message.get_status_display()
 
     @admin.action(
         description="Send again (only texts marked unknown, after checking the phone)", permissions=["change"]

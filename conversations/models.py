@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from leads.choices import STATE_CHOICES
+from mortgage_sms.timefmt import local
 
 
 class Direction(models.TextChoices):
@@ -24,7 +25,7 @@ class MessageStatus(models.TextChoices):
 
 class Sender(models.TextChoices):
     BORROWER = "borrower"
-    AGENT = "agent"
+    AGENT = "agent", "Assistant"
     OFFICER = "officer"
     NURTURE = "nurture"
     SYSTEM = "system"
@@ -268,7 +269,7 @@ class AgentTurn(models.Model):
         indexes = [models.Index(fields=["lead", "created_at"])]
 
     def __str__(self):
-        return f"{self.backend} turn {self.created_at:%Y-%m-%d %H:%M:%S} ({self.intent or self.outcome})"
+        return f"{self.backend} turn {local(self.created_at, seconds=True)} ({self.intent or self.outcome})"
 
 
 class LLMCallOutcome(models.TextChoices):

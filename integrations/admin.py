@@ -22,6 +22,7 @@ from integrations.models import (
 )
 from mortgage_sms.errors import ApplicationError
 from mortgage_sms.scopes import Scope
+from mortgage_sms.timefmt import local
 
 
 class ApiClientForm(forms.ModelForm):
@@ -89,7 +90,7 @@ class TargetAdmin(admin.ModelAdmin):
         if not target.active:
             return "off" + (f": {target.disabled_reason[:80]}" if target.disabled_reason else "")
         if target.failing_since:
-            return f"failing since {target.failing_since:%Y-%m-%d %H:%M}"
+            return f"failing since {local(target.failing_since)}"
         return "ok" if target.last_success_at else "no delivery yet"
 
     @admin.display(description="Last failure")

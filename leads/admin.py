@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from leads import display, selectors, services
+from leads import display, ops_views, selectors, services
 from leads.choices import QUALIFICATION_FIELDS
 from leads.models import DoNotContactNumber, IdempotencyRecord, Inquiry, Lead, LeadEvent
 from mortgage_sms.errors import ApplicationError
@@ -46,10 +46,12 @@ class InquiryInline(admin.TabularInline):
 
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin):
+    # Fits a 1280 px screen beside the filters: two facts per column where they belong together.
     list_display = [
-        "name_link", "phone", "status", "temperature_badge", "loan_purpose", "property_state",
-        "source", "assigned_officer", "created_at", "last_inbound_at",
+        "name_link", "status_badge", "loan", "source_column", "assigned_officer", "created_at",
+        "last_inbound_at",
     ]  # fmt: skip
+    ordering = ["-created_at"]
     list_filter = [
         "status", "temperature", "source", "loan_purpose", "loan_type", "sms_consent",
         "do_not_contact", "language", "property_state", "created_at",
@@ -82,14 +84,33 @@ class LeadAdmin(admin.ModelAdmin):
 
     @admin.display(description="Borrower", ordering="last_name")
     def name_link(self, lead):
-        return lead.full_name or "(no name)"
+        return format_html("{}<br><small>{}</small>", lead.full_name or "(no name)", lead.phone)
 
-    @admin.display(description="Temp.", ordering="temperature")
-    def temperature_badge(self, lead):
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, lead):
         colors = {"hot": "#a1221b", "warm": "#8a5a00", "cold": "#1d4f91"}
         if not lead.temperature:
-            return "—"
-        return format_html('<b style="color:{}">{}</b>', colors[lead.temperature], lead.temperature)
+            return lead.get_status_display()
+        return format_html(
+            '{} <b style="color:{}">{}</b>',
+            lead.get_status_display(),
+            colors[lead.temperature],
+            lead.get_temperature_display().lower(),
+        )
+
+    @admin.display(description="Loan", ordering="loan_purpose")
+    def loan(self, lead):
+        parts = [
+            lead.get_loan_purpose_display() if lead.loan_purpose else "",
+            lead.property_state or lead.state,
+        ]
+        return " · ".join(p for p in parts if p) or "—"
+
+    @admin.display(description="Source", ordering="source")
+    def source_column(self, lead):
+        if not lead.source_detail:
+            return lead.get_source_display()
+        return format_html("{}<br><small>{}</small>", lead.get_source_display(), lead.source_detail[:40])
 
     @admin.display(description="Contact window")
     def contact_window_link(self, lead):
@@ -139,7 +160,16 @@ class LeadAdmin(admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view(self.consent_record_view)
         record = path("<uuid:lead_id>/consent-record/", view, name="leads_lead_consent_record")
-        return [record, *super().get_urls()]
+        return [record, *self._ops_urls(), *super().get_urls()]
+
+    def _ops_urls(self):
+        def bound(view):
+            return self.admin_site.admin_view(lambda request, lead_id: view(self, request, lead_id))
+
+        return [
+            path("<uuid:lead_id>/text/", bound(ops_views.text_borrower), name="leads_lead_text"),
+            path("<uuid:lead_id>/reassign/", bound(ops_views.reassign), name="leads_lead_reassign"),
+        ]
 
     def consent_record_view(self, request, lead_id):
         """The consent record as JSON (?format=json) or a printable page; each download is logged."""

@@ -17,6 +17,7 @@ from leads.choices import (
     Temperature,
     Timeline,
 )
+from mortgage_sms.timefmt import local
 
 
 class Lead(models.Model):
@@ -156,7 +157,7 @@ class Inquiry(models.Model):
         verbose_name_plural = "inquiries"
 
     def __str__(self):
-        return f"{self.get_source_display()} inquiry {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_source_display()} inquiry {local(self.created_at)}"
 
 
 class LeadEvent(models.Model):
@@ -173,7 +174,7 @@ class LeadEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.type} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.type} at {local(self.created_at, seconds=True)}"
 
 
 class DoNotContactNumber(models.Model):

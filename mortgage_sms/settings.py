@@ -166,7 +166,8 @@ LOGIN_URL = "/officer/login/"
 LOGIN_REDIRECT_URL = "/officer/"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "America/Chicago"
+# The one time zone the admin, the reports and their dates are in (shown with its name).
+TIME_ZONE = env("TIME_ZONE", default="America/Chicago")
 USE_I18N = True
 USE_TZ = True
 

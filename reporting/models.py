@@ -6,6 +6,8 @@ refreshes what is stale before it counts, and a schedule keeps the rest fresh in
 
 from django.db import models
 
+from mortgage_sms.timefmt import local
+
 # The funnel's stages after the conversation, in order: a lead that reached one reached the
 # ones before it (an officer assigned directly by ops counts as offered).
 STAGES = ("qualified", "offered", "claimed", "won")
@@ -89,4 +91,4 @@ class FactsWatermark(models.Model):
         default_permissions = ()
 
     def __str__(self):
-        return f"Facts fresh before {self.fresh_before:%Y-%m-%d %H:%M:%S}"
+        return f"Facts fresh before {local(self.fresh_before, seconds=True)}"

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,8 +26,11 @@ WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat
 
 
 def choice_list(choices, *, label: str = "", help_text: str = "", checkboxes: bool = True):
-    """A JSON list of values edited as ticks (or a multi-select for long lists)."""
-    widget = forms.CheckboxSelectMultiple if checkboxes else forms.SelectMultiple(attrs={"size": 10})
+    """A JSON list of values edited as ticks (or, for long lists such as states, two boxes with
+    a filter: the available ones and the chosen ones)."""
+    widget = (
+        forms.CheckboxSelectMultiple if checkboxes else FilteredSelectMultiple("states", is_stacked=False)
+    )
     return forms.MultipleChoiceField(
         choices=choices, required=False, widget=widget, label=label or None, help_text=help_text
     )

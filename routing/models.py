@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from leads.choices import LoanType
+from mortgage_sms.timefmt import local
 
 MONDAY_TO_FRIDAY = [0, 1, 2, 3, 4]
 
@@ -377,4 +378,4 @@ class ScheduledReply(models.Model):
         verbose_name_plural = "scheduled replies"
 
     def __str__(self):
-        return f"Reply to {self.lead_id} at {self.send_at:%Y-%m-%d %H:%M}"
+        return f"Reply to {self.lead_id} at {local(self.send_at)}"

@@ -32,6 +32,7 @@ from conversations.services.recovery import (
     LOST_WORK_LOOKBACK,
     lost_work_requeue,
 )
+from conversations.services.staff import staff_reply
 from conversations.services.turns import (
     AGENT_STATUSES,
     CONVERSATION_STATUSES,
@@ -78,5 +79,6 @@ __all__ = [
     "message_status_update",
     "outbox_sweep",
     "send_sms",
+    "staff_reply",
     "status_callback_url",
 ]
