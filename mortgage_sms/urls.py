@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from calls import views as call_views
+from mortgage_sms.home import home
 from reporting.views import reports_view
 
 admin.site.site_header = "Mortgage SMS"
 admin.site.site_title = "Mortgage SMS admin"
 admin.site.index_title = "Operations"
+admin.site.site_url = "/"  # "View site": a page that says where each person works
 
 api_v1 = [
     path("", include("leads.urls")),
@@ -17,7 +18,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/officer/", permanent=False)),
+    path("", home, name="home"),
     path("admin/reports/", admin.site.admin_view(reports_view), name="reports"),
     path("admin/", admin.site.urls),
     path("officer/leads/<uuid:lead_id>/call/", call_views.call, name="officer-call"),

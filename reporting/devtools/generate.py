@@ -75,6 +75,7 @@ class Story:
 
     def text(self, at: datetime, *, kind=Kind.REPLY, sender=Sender.AGENT, inbound=False, **extra) -> None:
         self.budget -= 1
+        self.context["written"] += 1
         body = extra.pop(
             "body", "Thanks! When are you hoping to move forward: within 30 days, 1-3 months, or later?"
         )
@@ -252,15 +253,17 @@ def generate(*, leads: int, messages: int, days: int, seed: int, log) -> None:
     rng, now = random.Random(seed), timezone.now()
     steps = CadenceStep.objects.filter(cadence__slug="no_reply_yet").order_by("position")
     delays = [timedelta(minutes=10), timedelta(days=1), timedelta(days=3), timedelta(days=7)]
-    average = messages / leads
     context = {
         "batch": Batch(),
         "now": now,
         "officers": _officers(20),
         "no_reply_steps": list(zip([s.pk for s in steps], delays, strict=False)),
         "texts_per_lead": lambda: max(1, round(rng.gauss(average, average / 3))),
+        "written": 0,
     }
     for index in range(leads):
+        # Leads without consent or who opt out take fewer texts: the others make up for them.
+        average = (messages - context["written"]) / (leads - index)
         Story(rng, index, _created_at(rng, now, days), context).play()
         if len(context["batch"].messages) >= FLUSH_EVERY:
             context["batch"].flush()

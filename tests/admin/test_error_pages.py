@@ -38,3 +38,14 @@ def test_staff_without_a_permission_are_told_whom_to_ask(client):
 def test_the_500_page_stands_alone():
     page = render_to_string("500.html")
     assert "Something went wrong on our side" in page and "{%" not in page
+
+
+def test_view_site_leads_staff_to_a_page_of_where_to_work(client):
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get("/").content.decode()
+    assert 'href="/admin/reports/">Reports' in page and 'href="/simulator/">Simulator' in page
+
+
+def test_an_officer_at_the_root_goes_to_their_offers(client):
+    client.force_login(LoanOfficerFactory().user)
+    assert client.get("/").url == "/officer/"
