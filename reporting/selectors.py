@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Func, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncHour
+from django.db.models.functions import TruncDate, TruncHour, TruncWeek
 from django.utils import timezone
 
 from conversations.models import Direction, Kind, Message, MessageStatus
@@ -24,6 +24,7 @@ from reporting.stats import median, percentile, rate
 from routing.models import LoanOfficer, Offer, OfferStatus, RequestStatus, RoutingRequest
 
 HOUR, DAY = 3600, 86400
+WEEKLY_AFTER_DAYS = 92
 # Office hours for the night-and-weekend share: Monday to Friday, 8:00 to 18:00.
 OFFICE_DAYS, OFFICE_HOURS = range(1, 6), range(8, 18)
 NOT_OPEN_STATUSES = (*CLOSED_STATUSES, LeadStatus.OPTED_OUT, LeadStatus.DO_NOT_CONTACT)
@@ -49,8 +50,19 @@ class Filters:
         start = datetime.combine(self.since, time.min, tzinfo=zone)
         return start, datetime.combine(self.until + timedelta(days=1), time.min, tzinfo=zone)
 
+    @property
+    def by_week(self) -> bool:
+        """Past three months, trends are shown per week (Monday first): a row a day is noise."""
+        return (self.until - self.since).days >= WEEKLY_AFTER_DAYS
+
+    def bucket(self, day: date) -> date:
+        """The day itself, or the Monday of its week."""
+        return day - timedelta(days=day.weekday()) if self.by_week else day
+
     def days(self) -> list[date]:
-        return [self.since + timedelta(days=n) for n in range((self.until - self.since).days + 1)]
+        """The trend's buckets, in order: every day, or the Monday of every week."""
+        every_day = [self.since + timedelta(days=n) for n in range((self.until - self.since).days + 1)]
+        return sorted({self.bucket(day) for day in every_day})
 
 
 def default_range(today: date | None = None) -> tuple[date, date]:
@@ -129,7 +141,7 @@ def volume(facts: QuerySet[LeadFact], filters: Filters) -> tuple[list[tuple[date
     hours = facts.annotate(hour=TruncHour("created_at", tzinfo=zone)).values("hour").annotate(n=Count("pk"))
     for row in hours.values_list("hour", "n"):
         local = row[0].astimezone(zone)
-        by_day[local.date()] += row[1]
+        by_day[filters.bucket(local.date())] += row[1]
         grid[local.weekday()][local.hour] += row[1]
     return [(day, by_day.get(day, 0)) for day in filters.days()], grid
 
@@ -152,6 +164,11 @@ class Speed:
     by_day: list[tuple[date, float | None, int]] = field(default_factory=list)
 
 
+def _as_date(value) -> date:
+    """TruncWeek gives a local midnight, TruncDate a date."""
+    return value.date() if isinstance(value, datetime) else value
+
+
 class PercentileCont(Aggregate):
     """PostgreSQL's percentile_cont: the same interpolation as stats.percentile."""
 
@@ -172,7 +189,7 @@ def speed_to_lead(facts: QuerySet[LeadFact], filters: Filters) -> Speed:
     seconds = [s for _, s in rows]
     per_day = defaultdict(list)
     for created_at, value in rows:
-        per_day[created_at.astimezone(zone).date()].append(value)
+        per_day[filters.bucket(created_at.astimezone(zone).date())].append(value)
     return Speed(
         count=len(seconds),
         p50=percentile(seconds, 0.5),
@@ -191,11 +208,11 @@ def _speed_in_sql(texted: QuerySet[LeadFact], filters: Filters) -> Speed:
         max=Max("speed_seconds"),
     )
     days = (
-        texted.annotate(day=TruncDate("created_at", tzinfo=report_zone()))
+        texted.annotate(day=(TruncWeek if filters.by_week else TruncDate)("created_at", tzinfo=report_zone()))
         .values("day")
         .annotate(p50=PercentileCont("speed_seconds", 0.5), n=Count("pk"))
     )
-    per_day = {row["day"]: (row["p50"], row["n"]) for row in days}
+    per_day = {_as_date(row["day"]): (row["p50"], row["n"]) for row in days}
     by_day = [(day, *per_day.get(day, (None, 0))) for day in filters.days()]
     return Speed(by_day=by_day, **overall)
 

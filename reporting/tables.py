@@ -102,6 +102,7 @@ def build_report(filters: selectors.Filters) -> dict:
     speed = selectors.speed_to_lead(facts, filters)
     health = selectors.health(facts, filters, funnel)
     stages = [(label, funnel[key]) for key, label in selectors.FUNNEL_STAGES]
+    period, period_label = ("week", "Week of") if filters.by_week else ("day", "Day")
     tables = [
         Table(
             "funnel",
@@ -112,15 +113,15 @@ def build_report(filters: selectors.Filters) -> dict:
         *funnel_tables(facts),
         Table(
             "volume_by_day",
-            "Inquiries by day",
-            [Column("day", "Day", _day), Column("leads", "Inquiries")],
+            f"Inquiries by {period}",
+            [Column("day", period_label, _day), Column("leads", "Inquiries")],
             [{"day": day, "leads": n} for day, n in volume],
         ),
         _hour_of_week_table(grid),
         Table(
             "speed_by_day",
-            "Speed to lead by day",
-            [Column("day", "Day", _day), Column("texted", "Leads"), Column("p50", "Median", duration)],
+            f"Speed to lead by {period}",
+            [Column("day", period_label, _day), Column("texted", "Leads"), Column("p50", "Median", duration)],
             [{"day": day, "p50": p50, "texted": n} for day, p50, n in speed.by_day],
         ),
         _officers_table(selectors.officers(facts, filters)),
@@ -152,11 +153,11 @@ def build_report(filters: selectors.Filters) -> dict:
         "tables": {table.name: table for table in tables},
         "charts": {
             "funnel": charts.funnel_chart(stages, title="Funnel: inquiries to won"),
-            "volume": charts.bar_chart([(_day(d), n) for d, n in volume], title="Inquiries by day"),
+            "volume": charts.bar_chart([(_day(d), n) for d, n in volume], title=f"Inquiries by {period}"),
             "heat_map": charts.heat_map(grid, title="Inquiries by hour of the week"),
             "speed": charts.line_chart(
                 [(_day(d), p50) for d, p50, _ in speed.by_day],
-                title="Median speed to lead by day (seconds)",
+                title=f"Median speed to lead by {period} (seconds)",
                 unit=" s",
             ),
         },

@@ -138,3 +138,13 @@ def test_the_catch_up_refreshes_what_changed_and_then_only_looks_at_later_change
     lead_services.lead_set_status(lead=week["eve"], status="closed_lost", actor="crm")
     assert list(facts.stale_leads(Lead.objects.all())) == [week["eve"]]
     assert figures()["lost"] == 2
+
+
+def test_past_three_months_the_trends_are_weekly(week):
+    quarter = selectors.Filters(since=date(2026, 1, 1), until=date(2026, 4, 30))
+    facts_ = selectors.cohort(quarter)
+    by_week, _ = selectors.volume(facts_, quarter)
+    assert by_week[0][0] == date(2025, 12, 29)  # the Monday of Jan 1's week
+    assert dict(by_week)[date(2026, 3, 2)] == 5  # the whole hand-built week
+    speed = selectors.speed_to_lead(facts_, quarter)
+    assert {day: (p50, n) for day, p50, n in speed.by_day}[date(2026, 3, 2)] == (3.0, 4)
