@@ -23,7 +23,7 @@ from mortgage_sms.timefmt import local
 class Lead(models.Model):
     """One borrower, however many times they have asked; the conversation hangs off it."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField("ID", primary_key=True, default=uuid.uuid4, editable=False)
     first_name = models.CharField(max_length=80, blank=True)
     last_name = models.CharField(max_length=80, blank=True)
     phone = models.CharField(max_length=20, help_text="E.164, e.g. +15125550100")
@@ -54,14 +54,14 @@ class Lead(models.Model):
     # Prior express written consent, as the borrower gave it: what they agreed to, when, where.
     sms_consent = models.BooleanField("SMS consent", default=False)
     consent_text = models.TextField(blank=True)
-    consent_at = models.DateTimeField(null=True, blank=True)
+    consent_at = models.DateTimeField("consent given at", null=True, blank=True)
     consent_source = models.CharField(max_length=200, blank=True)
     # Evidence a web form captured when the borrower agreed (the inquiry keeps its own copy).
-    consent_ip = models.GenericIPAddressField(null=True, blank=True)
+    consent_ip = models.GenericIPAddressField("consent IP address", null=True, blank=True)
     consent_user_agent = models.TextField(blank=True)
-    consent_page_url = models.URLField(max_length=2000, blank=True)
-    trustedform_cert_url = models.URLField(max_length=500, blank=True)
-    jornaya_leadid = models.CharField(max_length=100, blank=True)
+    consent_page_url = models.URLField("consent page URL", max_length=2000, blank=True)
+    trustedform_cert_url = models.URLField("TrustedForm certificate URL", max_length=500, blank=True)
+    jornaya_leadid = models.CharField("Jornaya LeadiD", max_length=100, blank=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
     do_not_contact = models.BooleanField(default=False)
     # Set while a person (an officer) is talking to the borrower: the assistant stays quiet.
@@ -145,11 +145,11 @@ class Inquiry(models.Model):
     sms_consent = models.BooleanField("SMS consent", default=False)
     consent_text = models.TextField(blank=True)
     consent_at = models.DateTimeField(null=True, blank=True, help_text="When the borrower agreed")
-    consent_ip = models.GenericIPAddressField(null=True, blank=True)
+    consent_ip = models.GenericIPAddressField("consent IP address", null=True, blank=True)
     consent_user_agent = models.TextField(blank=True)
-    consent_page_url = models.URLField(max_length=2000, blank=True)
-    trustedform_cert_url = models.URLField(max_length=500, blank=True)
-    jornaya_leadid = models.CharField(max_length=100, blank=True)
+    consent_page_url = models.URLField("consent page URL", max_length=2000, blank=True)
+    trustedform_cert_url = models.URLField("TrustedForm certificate URL", max_length=500, blank=True)
+    jornaya_leadid = models.CharField("Jornaya LeadiD", max_length=100, blank=True)
     payload = models.JSONField(default=dict, help_text="The submission as received")
 
     class Meta:

@@ -1,0 +1,78 @@
+"""The admin in Chromium at 1280 px and on a phone: lists fit, newest first, words not codes."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from conversations.models import Direction, Kind
+from leads import services as lead_services
+from tests.browser import DESKTOP, FITS, PHONE, admin_log_in, chromium, screenshots  # noqa: F401
+from tests.factories import LeadFactory, LoanOfficerFactory, MessageFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+RESULTS_FIT = "document.querySelector('#result_list').getBoundingClientRect().right <= window.innerWidth"
+
+
+def some_leads():
+    now = timezone.now()
+    officer = LoanOfficerFactory(name="Jane Doe")
+    older = LeadFactory(first_name="Olga", last_name="Older", created_at=now - timedelta(days=2), source="paid",
+                        source_detail="Google Ads: first-time buyers, spring campaign", assigned_officer=officer)  # fmt: skip
+    newest = LeadFactory(first_name="Nina", last_name="Newest", created_at=now, loan_purpose="cash_out_refinance",
+                         property_state="TX", temperature="hot", status="qualified")  # fmt: skip
+    lead_services.lead_update_qualification(
+        lead=newest,
+        changes={"timeline": "1_3_months", "property_found": False, "loan_type": "fha"},
+        actor="agent",
+    )
+    for minutes, body in (
+        (30, "We want to refinance and take some cash out for a kitchen remodel."),
+        (5, "Yes"),
+    ):
+        MessageFactory(lead=newest, direction=Direction.INBOUND, kind=Kind.INBOUND, sender="borrower",
+                       status="received", body=body, created_at=now - timedelta(minutes=minutes))  # fmt: skip
+    return older, newest
+
+
+def test_the_lists_fit_1280_px_newest_first_and_the_lead_reads_in_words(live_server, chromium, screenshots):  # noqa: F811
+    _, newest = some_leads()
+    UserFactory(username="ops", is_staff=True, is_superuser=True)
+    page = chromium.new_page(viewport=DESKTOP)
+    admin_log_in(page, live_server.url, "ops")
+    expect(page.locator("#timezone-note")).to_contain_text("Times in America/Chicago")
+
+    page.goto(f"{live_server.url}/admin/leads/lead/")
+    expect(page.locator("#result_list tbody tr").first).to_contain_text("Nina Newest")
+    expect(page.locator("#result_list tbody tr").first).to_contain_text("Cash-out refinance · TX")
+    page.screenshot(path=screenshots / "admin-leads.png")
+    assert page.evaluate(RESULTS_FIT), "the leads list is cut off at 1280 px"
+
+    page.goto(f"{live_server.url}/admin/conversations/message/")
+    expect(page.locator("#result_list tbody tr").first).to_contain_text("Yes")
+    assert page.evaluate(RESULTS_FIT), "the texts list is cut off at 1280 px"
+    page.screenshot(path=screenshots / "admin-messages.png")
+
+    page.goto(f"{live_server.url}/admin/leads/lead/{newest.pk}/change/")
+    timeline = page.locator("table.timeline")
+    for words in ("Timeline: 1-3 months", "Property found: no", "Loan type: FHA"):
+        expect(timeline).to_contain_text(words)
+    expect(page.get_by_role("link", name="Text the borrower")).to_be_visible()
+    page.screenshot(path=screenshots / "admin-lead.png", full_page=True)
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=screenshots / "admin-lead-phone.png", full_page=True)
+
+
+def test_state_lists_are_two_boxes_with_a_filter_sorted_by_name(live_server, chromium, screenshots):  # noqa: F811
+    UserFactory(username="ops", is_staff=True, is_superuser=True)
+    page = chromium.new_page(viewport=DESKTOP)
+    admin_log_in(page, live_server.url, "ops")
+    page.goto(f"{live_server.url}/admin/routing/routingrule/add/")
+    available = page.locator("#id_property_states_from option")
+    expect(available.first).to_have_text("Alabama")
+    page.locator("#id_property_states_input").press_sequentially("tex")
+    expect(page.locator("#id_property_states_from option")).to_have_text(["Texas"])
+    page.locator("#id_property_states_from option", has_text="Texas").dblclick()
+    expect(page.locator("#id_property_states_to option")).to_have_text(["Texas"])
+    page.screenshot(path=screenshots / "admin-routing-rule-states.png")
