@@ -8,6 +8,7 @@ from django.utils.text import Truncator
 from conversations import selectors
 from conversations.models import AgentTurn, ContactRule, LLMCall, Message, MessageStatus
 from leads.models import Lead
+from mortgage_sms.admin_confirm import confirmation_page, confirmed
 
 
 @admin.register(Message)
@@ -84,6 +85,13 @@ class ContactRuleAdmin(admin.ModelAdmin):
         description="Pause scheduled texts (emergency; '*' pauses every state)", permissions=["change"]
     )
     def pause(self, request, queryset):
+        if not confirmed(request):
+            return confirmation_page(
+                self, request, queryset, action="pause", title="Pause scheduled texts?",
+                consequence="No nurture text or held reply goes out in these states (all of them for '*') "
+                "until you resume; first texts after an inquiry and answers to STOP and HELP still go.",
+                button="Yes, pause",
+            )  # fmt: skip
         count = queryset.update(paused=True)
         self.message_user(request, f"{count} rule(s) paused: scheduled texts wait until resumed.")
 

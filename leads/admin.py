@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from leads import display, ops_views, selectors, services
 from leads.choices import QUALIFICATION_FIELDS
 from leads.models import DoNotContactNumber, IdempotencyRecord, Inquiry, Lead, LeadEvent
+from mortgage_sms.admin_confirm import confirmation_page, confirmed
 from mortgage_sms.errors import ApplicationError
 
 OPT_OUT_CHANNELS = [
@@ -202,7 +203,15 @@ class LeadAdmin(admin.ModelAdmin):
             self.message_user(
                 request, "Give the borrower's words and the channel next to the action.", messages.ERROR
             )
-            return
+            return None
+        if not confirmed(request):
+            return confirmation_page(
+                self, request, queryset, action="record_opt_out", title="Record these opt-outs?",
+                consequence=f"These borrowers opted out ({form.cleaned_data['channel'].replace('_', ' ')}: "
+                f"“{form.cleaned_data['words'].strip()}”): nothing more will be texted to them until they "
+                "text START.",
+                button="Yes, record the opt-outs",
+            )  # fmt: skip
         count = sum(
             services.lead_opt_out(
                 lead=lead,
@@ -218,6 +227,13 @@ class LeadAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark do-not-contact (stops all texting)", permissions=["change"])
     def mark_do_not_contact(self, request, queryset):
+        if not confirmed(request):
+            return confirmation_page(
+                self, request, queryset, action="mark_do_not_contact", title="Mark do-not-contact?",
+                consequence="These borrowers will never be texted again: every text not yet handed to the "
+                "carrier is stopped now, cadences end, and the API cannot lift it.",
+                button="Yes, mark do-not-contact",
+            )  # fmt: skip
         count = sum(
             services.lead_mark_do_not_contact(lead=lead, actor=f"admin:{request.user}") for lead in queryset
         )

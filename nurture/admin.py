@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import path
 
 from conversations.widgets import SmsTextarea
+from mortgage_sms.admin_confirm import confirmation_page, confirmed
 from mortgage_sms.errors import ApplicationError
 from nurture import imports, rendering, services
 from nurture.models import Cadence, CadenceStep, Enrollment, EnrollmentState, LeadToReengage
@@ -110,6 +111,13 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Stop the selected enrollments", permissions=["change"])
     def stop(self, request, queryset):
+        if not confirmed(request):
+            return confirmation_page(
+                self, request, queryset, action="stop", title="Stop these cadences?",
+                consequence="These borrowers get no more texts from their cadence; a stopped enrollment "
+                "does not restart by itself.",
+                button="Yes, stop them",
+            )  # fmt: skip
         actor = f"admin:{request.user}"
         count = sum(
             services.enrollment_end(e, state=EnrollmentState.STOPPED, reason="stopped_by_staff", actor=actor)

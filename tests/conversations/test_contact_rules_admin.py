@@ -16,7 +16,9 @@ def test_it_ships_an_all_states_rule_carrying_the_global_pause():
 def test_it_pauses_and_resumes_scheduled_texts_from_the_list(admin_client):
     everywhere = ContactRule.objects.get(state="*")
     url = "/admin/conversations/contactrule/"
-    admin_client.post(url, {"action": "pause", "_selected_action": [everywhere.pk]}, follow=True)
+    admin_client.post(
+        url, {"action": "pause", "_selected_action": [everywhere.pk], "confirmed": "yes"}, follow=True
+    )
     everywhere.refresh_from_db()
     assert everywhere.paused
     admin_client.post(url, {"action": "resume", "_selected_action": [everywhere.pk]}, follow=True)

@@ -56,7 +56,10 @@ def test_every_list_page_opens(staff, url):
 def test_marking_do_not_contact_from_the_admin(staff):
     lead = LeadFactory(status="qualifying")
 
-    staff.post("/admin/leads/lead/", {"action": "mark_do_not_contact", "_selected_action": [str(lead.pk)]})
+    staff.post(
+        "/admin/leads/lead/",
+        {"action": "mark_do_not_contact", "_selected_action": [str(lead.pk)], "confirmed": "yes"},
+    )
 
     lead.refresh_from_db()
     assert lead.do_not_contact and lead.status == "do_not_contact"

@@ -156,6 +156,7 @@ def test_ops_record_an_opt_out_from_the_admin_with_the_words_and_channel(admin_c
         "/admin/leads/lead/",
         {
             "action": "record_opt_out",
+            "confirmed": "yes",
             "_selected_action": [lead.pk],
             "words": "Please remove me",
             "channel": "email",

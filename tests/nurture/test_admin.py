@@ -168,7 +168,9 @@ def test_it_refuses_a_csv_without_a_consent_column_and_stores_nothing(admin_clie
 def test_it_lets_ops_stop_an_enrollment(admin_client):
     enrollment = EnrollmentFactory()
     admin_client.post(
-        "/admin/nurture/enrollment/", {"action": "stop", "_selected_action": [enrollment.pk]}, follow=True
+        "/admin/nurture/enrollment/",
+        {"action": "stop", "_selected_action": [enrollment.pk], "confirmed": "yes"},
+        follow=True,
     )
     enrollment.refresh_from_db()
     assert (enrollment.state, enrollment.stop_reason) == ("stopped", "stopped_by_staff")

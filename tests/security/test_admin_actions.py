@@ -19,7 +19,8 @@ def staff_who_may(*codenames):
 
 
 def run_action(client, changelist: str, action: str, *pks):
-    return client.post(changelist, {"action": action, "_selected_action": [str(pk) for pk in pks]})
+    data = {"action": action, "_selected_action": [str(pk) for pk in pks], "confirmed": "yes"}
+    return client.post(changelist, data)
 
 
 def test_every_custom_admin_action_declares_the_permission_it_needs():
