@@ -19,7 +19,7 @@ class MessageStatus(models.TextChoices):
     DELIVERED = "delivered"
     UNDELIVERED = "undelivered"
     FAILED = "failed"
-    UNKNOWN = "unknown", "unknown (worker died mid-send: review)"
+    UNKNOWN = "unknown", "Unknown (worker died mid-send: review)"
     RECEIVED = "received"
 
 
@@ -34,13 +34,13 @@ class Sender(models.TextChoices):
 class Kind(models.TextChoices):
     """Why a text goes out; decides which rules of send_sms apply to it."""
 
-    FIRST_CONTACT = "first_contact"
-    REPLY = "reply", "reply to the borrower"
+    FIRST_CONTACT = "first_contact", "First text"
+    REPLY = "reply", "Reply to the borrower"
     NURTURE = "nurture"
-    COMPLIANCE = "compliance", "opt-out / opt-in / help answer"
-    INTRODUCTION = "introduction", "officer introduction"
-    SYSTEM = "system", "alert to staff"
-    INBOUND = "inbound"
+    COMPLIANCE = "compliance", "Opt-out / opt-in / help answer"
+    INTRODUCTION = "introduction", "Officer introduction"
+    SYSTEM = "system", "Alert to staff"
+    INBOUND = "inbound", "From the borrower"
 
 
 # The law requires these, or they go to staff: sent at once, at any hour.
@@ -94,6 +94,7 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        verbose_name = "text"
         indexes = [
             models.Index(fields=["lead", "created_at"]),
             models.Index(fields=["status", "retry_at"]),
