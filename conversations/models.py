@@ -214,7 +214,7 @@ def _hours_text(hours: tuple[int, int] | None) -> str:
     if hours is None:
         return "closed"
     if hours == (0, 24):
-        return "default hours"
+        return "the default window"
     return f"{hours[0]:02d}:00-{hours[1]:02d}:00"
 
 
