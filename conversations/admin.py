@@ -3,9 +3,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
 
-from conversations import selectors
+from conversations import selectors, windows
 from conversations.models import AgentTurn, ContactRule, LLMCall, Message, MessageStatus
 from leads.models import Lead
 from mortgage_sms.admin_confirm import confirmation_page, confirmed
@@ -110,14 +111,24 @@ class ContactRuleAdmin(admin.ModelAdmin):
         if not request.user.has_perm("leads.view_lead"):
             raise PermissionDenied
         lead = get_object_or_404(Lead, pk=lead_id)
+        at = self._moment(request.GET.get("at", ""), lead)
         context = {
             **self.admin_site.each_context(request),
             "title": f"When may we text {lead}?",
             "lead": lead,
-            "outlook": selectors.contact_outlook(lead, timezone.now()),
+            "outlook": selectors.contact_outlook(lead, at or timezone.now()),
+            "planning": at is not None,
             "opts": self.model._meta,
         }
         return render(request, "admin/conversations/lead_outlook.html", context)
+
+    @staticmethod
+    def _moment(value: str, lead):
+        """?at=2026-10-18T09:30 (the borrower's local time unless it names an offset): plan ahead."""
+        moment = parse_datetime(value) if value else None
+        if moment is not None and timezone.is_naive(moment):
+            moment = moment.replace(tzinfo=windows.borrower_timezone(lead))
+        return moment
 
 
 class LLMCallInline(admin.TabularInline):

@@ -42,3 +42,12 @@ def test_it_refuses_staff_who_may_not_see_leads(client, django_user_model):
     staff = django_user_model.objects.create_user("ops", password="pw-123456789", is_staff=True)
     client.force_login(staff)
     assert client.get(f"/admin/conversations/contactrule/lead/{LeadFactory().pk}/").status_code == 403
+
+
+def test_ops_can_check_another_moment_in_the_borrowers_time(admin_client):
+    lead = LeadFactory(state="TX", zip_code="78701", phone="+15125550142")
+    page = admin_client.get(
+        f"/admin/conversations/contactrule/lead/{lead.pk}/", {"at": "2026-10-18T12:30"}
+    ).content
+    assert "Planning ahead: as of Sunday Oct 18, 12:30 CDT" in page.decode()
+    assert "Yes, now." in page.decode()
