@@ -3,6 +3,7 @@ we text this lead" page and the printable consent record.
 
 Screenshots go to a temporary folder; set COMPLIANCE_SCREENSHOTS_DIR=docs to refresh the docs'."""
 
+import importlib
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 import time_machine
 from playwright.sync_api import expect, sync_playwright
 
-from conversations.models import Direction, Kind, MessageStatus, Sender
+from conversations.models import ContactRule, Direction, Kind, MessageStatus, Sender
 from leads import services as lead_services
 from tests.factories import MessageFactory, UserFactory
 
@@ -40,6 +41,17 @@ def screenshots(tmp_path) -> Path:
     folder = Path(os.environ.get("COMPLIANCE_SCREENSHOTS_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def state_rules():
+    """The shipped state rules: a transactional test's database starts empty of migration data
+    whenever an earlier one flushed it."""
+    seed = importlib.import_module("conversations.migrations.0006_seed_state_contact_rules")
+    for rule in seed.RULES:
+        ContactRule.objects.update_or_create(
+            state=rule["state"], defaults={**rule, "checked_on": seed.CHECKED}
+        )
 
 
 @pytest.fixture
@@ -95,7 +107,9 @@ def a_borrower_with_a_history():
     return lead
 
 
-def test_ops_see_when_a_texas_borrower_may_be_texted_on_a_sunday(admin_page, live_server, screenshots):
+def test_ops_see_when_a_texas_borrower_may_be_texted_on_a_sunday(
+    state_rules, admin_page, live_server, screenshots
+):
     lead = lead_services.lead_intake(
         phone="+15125550143",
         submitted_by="api:Website",
