@@ -8,6 +8,8 @@ from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
+from conversations.reactions import is_reaction
+
 OPT_OUT_KEYWORDS = {
     "STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
     "OPTOUT", "OPT OUT", "REMOVE",
@@ -48,11 +50,14 @@ REVOCATION_PATTERNS = [
     rf"\b(?:stop|quit|cease)\s+{_CHANNELS}\s+{_ME}\b",
     r"\b(?:stop|quit|cease)\s+send(?:ing)?\s+(?:me|us|these|this|those|your|any|texts?|messages?)\b",
     r"\bno\s+more\s+(?:texts?|messages?|calls?|sms|contact)\b",
+    r"\b(?:stop|quit)\s+(?:hitting|blowing)\s+(?:up\s+)?(?:my|me)\b",
     rf"\b{_NEGATION}\s+(?:ever\s+)?{_CHANNELS}\s+{_ME}\b",
     rf"\b{_NEGATION}\s+(?:ever\s+)?send\s+(?:me|us)\b",
     r"\b(?:don'?t|dont|do\s+not)\s+want\s+(?:to\s+(?:get|receive)\s+)?(?:any\s*more\s+|any\s+|these\s+|your\s+|more\s+)?(?:texts?|messages?|calls?|sms)\b",
     rf"\b(?:remove|take|delete|erase)\s+(?:me|my\s+(?:number|phone|info(?:rmation)?))\s+(?:off|from)\b(?!{_LOAN_PAPERS})",
     rf"\b(?:remove|delete|erase|lose)\s+(?:my|this)\s+(?:number|phone(?:\s+number)?|info(?:rmation)?|contact\s+info)\b(?!(?:\s+(?:from|off|on))?{_LOAN_PAPERS})",
+    # "who gave you my number?? lose it": the number, then what to do with it.
+    r"\b(?:my|this)\s+(?:number|#|phone\s+number|info(?:rmation)?)\b.{0,40}?\b(?:lose|delete|erase)\s+it\b",
     r"\bcease\b(?:\s+and\s+desist|\s+(?:all\s+)?(?:communications?|contact|texting|texts))",
     r"\b(?:cancel|end)\s+(?:the\s+|these\s+|all\s+|your\s+|my\s+)?(?:texts?|messages?|sms|text\s+subscription)\b",
     r"\brevok\w*\s+(?:my\s+|all\s+|your\s+)?(?:consent|permission)\b",
@@ -74,6 +79,7 @@ REVOCATION_PATTERNS = [
     r"\bn[uú]mero\s+equivocado\b|\bequivoc\w*\s+de\s+n[uú]mero\b",
     r"\b(?:nunca|no)\s+me\s+(?:suscrib|inscrib)\w*(?:\s+a\s+nada)?\s*[.!]*\s*$",
     r"\bbasta\s+de\s+(?:mensajes|textos|llamadas)\b",
+    r"\bno\s+m[aá]s\s+(?:mensajes|textos|llamadas)\b",
     r"\b(?:nunca|no)\s+(?:ped[ií]|solicit[eé]|me\s+suscrib[ií]|me\s+inscrib[ií])\s+(?:esto|eso|nada|(?:estos\s+|sus\s+)?mensajes)\b",
 ]  # fmt: skip
 # Whole sentences (polite words aside) that can only mean "stop texting me".
@@ -170,6 +176,8 @@ def normalize(text: str) -> str:
 
 def classify(text: str) -> Keyword | None:
     """What a whole message asks of us, if it is a keyword or a revocation."""
+    if is_reaction(text):
+        return None  # a tapback quotes our words ("...STOP to opt out"), not the borrower's
     text = canonical(text)
     word = normalize(text)
     if word in OPT_OUT_KEYWORDS:

@@ -28,6 +28,7 @@ FAQ = [
      r"(eres|es) (un |una )?(robot|bot|humano|persona real|maquina|automatico)|hablo con (un |una )?(robot|persona|maquina))"),
     ("how_got_number", r"\b(how (did|do|does|d) (you|ya|y'all|you all|your company) (get|have|got|find|obtain) (my|this|our) "
      r"(number|#|info|information|phone|cell|contact)|where did (you|ya) (get|find) (my|this)|"
+     r"who (gave|sold) (you|ya|y'all|you all) (my|this|our) (number|#|info|information|phone|cell|contact)|"
      r"(como|de donde) (consiguio|consiguieron|obtuvo|obtuvieron|tienen|tiene|saco|sacaron) (mi |este |su )?(numero|telefono|informacion))"),
     ("ssn", r"(\[redacted|\b(do|does|will|would) (you|ya|u|y'?all) (need|want|require) (my|our|the) (social|ssn|ss|ss#|social security)|"
      r"\bshould (i|we) (send|text|give|share)( you)? (my|our|the) (social|ssn|ss|social security)|"
@@ -107,6 +108,23 @@ OTHER_LENDER = re.compile(
     r"(conseguimos|encontramos|tenemos|sacamos) (un |el |otro )?(prestamo|prestamista|credito|banco) (con|en) otr[oa]|"
     r"con otr[oa] (banco|prestamista|compania|lender))\b"
 )
+# Shopping around is not going with someone else: "pre-approved with my bank but comparing",
+# "I have an offer from another lender, can you beat it?". Nor is a pre-approval a commitment.
+SHOPPING = re.compile(
+    r"\b(shop(ping)? around|shopping (for|rates|lenders)|compar(e|ing)|second opinion|better (deal|rate|offer|terms|option)|"
+    r"(beat|match) (it|that|them|their|the|this)|see (what|if) (you|ya|y'?all|you all) (can|have|offer|got|could)|"
+    r"other (offers|options|quotes|lenders)|open to (other )?(offers|options)|quotes|cotizando|comparando|comparar|"
+    r"otras opciones|mejor (oferta|tasa|opcion))\b"
+)
+_PREAPPROVAL = re.compile(r"\b(preapprov\w*|prequalified|preaprobad\w*|preaprobacion)\b")
+
+
+def _went_with_another_lender(text: str) -> bool:
+    if SHOPPING.search(text):
+        return False
+    return any(not _PREAPPROVAL.search(match.group(0)) for match in OTHER_LENDER.finditer(text))
+
+
 NOT_INTERESTED = re.compile(
     r"\b(not interested|no longer interested|not looking (anymore|any more)|changed (my|our) minds?|staying put|"
     r"decided (not to|against)|not (buying|moving|refinancing) (anymore|after all)|ya no (me |nos )?interesa|"
@@ -160,7 +178,7 @@ def detect(text: str) -> Signals:
     return Signals(
         disqualify=_first(DISQUALIFY, text),
         third_party=_first(THIRD_PARTY, text),
-        other_lender=bool(OTHER_LENDER.search(text)),
+        other_lender=_went_with_another_lender(text),
         handoff=handoff,
         not_ready="declined" if NOT_INTERESTED.search(text) else "later" if NOT_NOW.search(text) else "",
         faq=faq,

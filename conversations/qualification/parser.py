@@ -51,7 +51,9 @@ PURPOSE = _compile([
     (LoanPurpose.HELOC, r"\b(heloc|home equity line|equity line|line of credit|linea de credito|home equity loan|"
      r"second mortgage|segunda hipoteca|equity loan|home equity)\b"),
     (LoanPurpose.CASH_OUT_REFINANCE, r"\b(cashout|(take|pull|get|taking|pulling|sacar|tap|access)( out)?( some| the| my| our)?"
-     r" (cash|money|equity|dinero|efectivo)|tap (into )?(my|our|the) equity|retiro de efectivo|"
+     r" (cash|money|equity|dinero|efectivo)|"
+     r"(take|pull|get|taking|pulling|getting|sacar)( out)?( like| about| around| maybe| roughly| unos| como)? \$?\d[\d,.]*"
+     r" ?(k|grand|thousand|mil)?( dollars| dolares)? (out|in cash|cash|en efectivo)|tap (into )?(my|our|the) equity|retiro de efectivo|"
      r"consolidat\w+ (my )?(debt|bills)|pay off (my |some )?(debt|bills|credit cards)|debt consolidation|pagar (mis )?deudas)\b"),
     (LoanPurpose.REFINANCE, r"\b(refi|refis|refinanc\w*|refinanciar\w*|refinanciamiento|lower (my|our|the) (interest )?(rate|payment|interest)|"
      r"better rate|(remove|drop|get rid of) (the |my |our )?pmi|rate and term|bajar (mi|la) (tasa|mensualidad|pago)|"
@@ -59,7 +61,7 @@ PURPOSE = _compile([
     (LoanPurpose.PURCHASE, r"\b(buy(?! ?down)|buying|purchas\w*|purch|comprar|compra|compro|new home|new house|first home|"
      r"home shopping|house hunting|looking (for|at) (a )?(houses?|homes?|places?|condos?|listings)|"
      r"(get|getting|find|finding) (a |our |my )?(first )?(house|home|place|condo|townhouse)|under contract|found a (house|home|place)|"
-     r"make an offer|moving to|relocat\w*|mudarme|mudarnos|casa nueva|primera casa|adquirir|home ?buyer|first time buyer)\b"),
+     r"make an offer|moving to|relocat\w*|(to|gonna|wanna|ready to) bye? (a |an |our |my |the |another )?(new )?(house|home|condo|place|property|townhouse)|mudarme|mudarnos|casa nueva|primera casa|adquirir|home ?buyers?|first time (home )?buyers?)\b"),
 ])  # fmt: skip
 
 LOAN_TYPE = _compile([
@@ -84,11 +86,18 @@ CREDIT_WORDS = _compile([
     (Credit.GOOD, r"\b(good|pretty good|decent|solid|fine|buen[oa]?|700s|high|alto|alta)\b"),
 ])  # fmt: skip
 _CREDIT_CONTEXT = re.compile(r"\b(credit|score|scores|fico|credito|puntaje|puntos|beacon)\b")
-_SCORE = re.compile(r"(?<![\d$.,])([3-8]\d{2})(?![\d%]|,\d|k\b| ?(dollars|sq|square|k\b))")
+_SCORE = re.compile(r"(?<![\d$.,])([3-8]\d{2})(?![\d%]|,\d|k\b|'?s\b| ?(dollars|sq|square|k\b))")
+# "high 600s", "low 700s", "mid 500's": a score range, read at its low, middle or high end.
+_SCORE_RANGE = re.compile(r"\b(low|lower|mid|middle|high|upper)?[\s-]*([5-8])00'?s\b")
+_RANGE_OFFSET = {"low": 25, "lower": 25, "mid": 50, "middle": 50, "high": 75, "upper": 75}
+# "650, actually it went up to 680": the score after a correction is the score.
+_CORRECTED = re.compile(
+    r"\b(actually|wait|sorry|i meant|i mean|correction|now|no|make that|perdon|mejor dicho)\b"
+)
 
 BOOLEANS = {
     "preapproved": _compile([
-        (False, r"\b(not (yet )?(been )?(preapproved|prequalified|approved)|haven't (been |gotten |got |applied |even )*"
+        (False, r"\b(not (yet )?(been )?(fully |officially |really |technically |quite )?(preapproved|prequalified|approved)|haven't (been |gotten |got |applied |even )*"
          r"(preapproved|prequalified|approved|a preapproval)|no (preapproval|preapproved|prequal\w*|approval|letter)|"
          r"need (to get )?(a )?(preapproval|preapproved|prequalified)|(want|wanna|looking|hoping|trying|like|need|planning) "
          r"to (get )?(preapproved|prequalified)|get (me |us )?(preapproved|prequalified)|not approved|"
@@ -178,11 +187,17 @@ def parse_purpose(text: str) -> str | None:
     return None
 
 
+# The VA as a place or an employer, not a loan: "I work at the VA hospital", "my VA appointment".
+_VA_ELSEWHERE = re.compile(
+    r"\b(in|to|from)\s+VA\b|\bVA\s+(hospital|clinic|medical|center|office|appointment|doctor|disability|job)\b|"
+    r"\b(at|for)\s+the\s+VA\b",
+    re.IGNORECASE,
+)
+
+
 def _says_va(text: str, raw: str, *, asked: bool) -> bool:
-    """ "VA" in capitals (not "in VA", the state), or a bare "va" answering our question."""
-    if re.search(r"(?<![\w'])(VA|V\.A\.?)(?![\w'])", raw) and not re.search(
-        r"\b(in|to|from)\s+VA\b", raw, re.I
-    ):
+    """ "VA" in capitals (not "in VA", the state, nor the VA hospital), or a bare "va" answering our question."""
+    if re.search(r"(?<![\w'])(VA|V\.A\.?)(?![\w'])", raw) and not _VA_ELSEWHERE.search(raw):
         return True
     return asked and bool(re.match(r"\W*(a |the |un )?va\b(?!\s+a\b)", text))
 
@@ -206,10 +221,23 @@ def _score_level(score: int) -> str:
     return Credit.POOR
 
 
+def _scores(text: str) -> list[tuple[int, int]]:
+    """(position, score) of every score or score range named."""
+    exact = [(m.start(), int(m.group(1))) for m in _SCORE.finditer(text) if 300 <= int(m.group(1)) <= 850]
+    ranges = [
+        (m.start(), int(m.group(2)) * 100 + _RANGE_OFFSET[m.group(1)])
+        for m in _SCORE_RANGE.finditer(text)
+        if m.group(1)
+    ]
+    return sorted(exact + ranges)
+
+
 def _credit_in(text: str) -> str | None:
-    scores = [int(m.group(1)) for m in _SCORE.finditer(text) if 300 <= int(m.group(1)) <= 850]
+    scores = _scores(text)
+    if len(scores) > 1 and _CORRECTED.search(text, scores[0][0], scores[-1][0]):
+        return _score_level(scores[-1][1])
     if scores:
-        return _score_level(sum(scores) // len(scores))
+        return _score_level(sum(score for _, score in scores) // len(scores))  # a couple's two: the middle
     for value, pattern in CREDIT_WORDS:
         if pattern.search(text):
             return value
@@ -232,8 +260,16 @@ def parse_credit(text: str, *, asked: bool) -> str | None:
 _DENIED_BEFORE = re.compile(r"\b(never|nunca|not)\s*$")
 
 
+# "yes preapproved. wait no, not yet": what the borrower ends on is the answer.
+_SELF_CORRECTION = re.compile(
+    r"\b(actually|wait|sorry|i meant|i mean|scratch that|correction|my bad|oops|make that|perdon|quise decir|"
+    r"mejor dicho)\b"
+)
+
+
 def parse_boolean(field: str, text: str) -> bool | None:
-    for clause in clauses(text):
+    parts = clauses(text)
+    for clause in reversed(parts) if _SELF_CORRECTION.search(text) else parts:
         for value, pattern in BOOLEANS[field]:
             if any(not _DENIED_BEFORE.search(clause[: m.start()]) for m in pattern.finditer(clause)):
                 return value

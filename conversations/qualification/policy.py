@@ -266,9 +266,9 @@ class _Policy:
         return None
 
     def _continue(self) -> Decision:
-        if self.decision.busy:
+        if self.decision.busy and not self.decision.updates:
             self.decision.closing = "talk_later"
-            return self._finish()  # "at work, text me later": no question now
+            return self._finish()  # "at work, text me later": no question now; "busy day, refi" answers now
         if self.situation.phase == Phase.QUALIFYING and hot_and_routable(self.known, self.state):
             self.decision.intent, self.decision.handed_off = Intent.QUALIFIED, True
             self.state.update(ended=Intent.QUALIFIED.value, offered=True)

@@ -36,6 +36,10 @@ CITIES = {
 }  # fmt: skip
 # Codes that are also ordinary words ("ok", "in", "me"): only in capitals, or after "in"/"to".
 AMBIGUOUS_CODES = {"IN", "ME", "OR", "OK", "HI", "OH", "AS", "DE", "LA", "PA", "CO", "ID", "MA", "AL", "MI", "GA", "VA", "MO", "NE", "SC", "GU", "MP", "VI"}  # fmt: skip
+# Of those, the ones a borrower types for another reason even when asked for the state ("ok", "hi").
+WORD_CODES = {"IN", "ME", "OR", "OK", "HI", "OH", "AS", "LA"}
+# "ga", "its pa", "in mi": a code typed alone as the answer to "which state?".
+_ONLY_A_CODE = re.compile(r"^\W*(?:(?:it'?s|its|in|yes|yeah|yep|the)\s+){0,2}[a-z]{2}\W*$", re.IGNORECASE)
 _CODES = [c for c in US_STATES]
 _PLACES = sorted({**NAMES, **CITIES}, key=len, reverse=True)
 _PLACE_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in _PLACES) + r")\b")
@@ -63,6 +67,8 @@ def _code_counts(code: str, raw: str, start: int, end: int, *, asked: bool, shou
     before, after = raw[:start].lower(), raw[end:]
     if _LOAN_AFTER.match(after):
         return False  # "a VA loan" is a loan type, not Virginia
+    if asked and code.upper() not in WORD_CODES and _ONLY_A_CODE.match(raw):
+        return True  # "ga", "its pa": typed alone as the answer to "which state?"
     capitals = code.isupper() and not shouting
     after_preposition = bool(_DESTINATION_BEFORE.search(before) or _ORIGIN_BEFORE.search(before))
     if code.upper() == "VA":

@@ -83,8 +83,11 @@ PHRASES = [
      r"(as )?soon as (possible|we can|i can|we could|i could|you can)|as fast as|ready to go|ready now|urgent|lo antes posible|cuanto antes|ya mismo|"
      r"inmediatamente|este mes|este mismo mes|esta semana|la proxima semana|el proximo mes|ahorita|closing soon|"
      r"close soon|under contract|in escrow|bajo contrato)\b"),
-    (Timeline.MONTHS_1_3, r"\b(soon|pretty soon|very soon|pronto|muy pronto|next couple months)\b"),
+    (Timeline.MONTHS_1_3, r"\b(next couple months)\b"),
+    (Timeline.MONTHS_1_3, r"\b(soon|pretty soon|very soon|pronto|muy pronto)\b"),
 ]  # fmt: skip
+# "Soon" says little: "pretty soon, next few weeks" is the few weeks.
+_VAGUE = re.compile(r"\b(soon|pronto)\b")
 _PHRASES = [(value, re.compile(pattern)) for value, pattern in PHRASES]
 
 
@@ -157,6 +160,33 @@ _LATE = re.compile(r"\b(end of|late|by the end of|finales de|fin de)\s+(the\s+)?
 _EARLY = re.compile(r"\b(early|beginning of|start of|principios de|before|antes de)\s+(the\s+)?\w+")
 
 
+# "Q2", "2nd quarter", "segundo trimestre".
+_QUARTER = re.compile(
+    r"\b(?:q([1-4])|([1-4])(?:st|nd|rd|th) quarter|(first|second|third|fourth) quarter|"
+    r"(primer|segundo|tercer|cuarto) trimestre)\b"
+)
+_QUARTER_WORDS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "primer": 1,
+    "segundo": 2,
+    "tercer": 3,
+    "cuarto": 4,
+}
+
+
+def _quarter_month(text: str, now: datetime) -> int | None:
+    """The middle month of the quarter named; its last month when we are in it already."""
+    match = _QUARTER.search(text)
+    if not match:
+        return None
+    digit, ordinal, word, spanish = match.groups()
+    quarter = int(digit or ordinal) if (digit or ordinal) else _QUARTER_WORDS[word or spanish]
+    return 3 * quarter if (now.month - 1) // 3 + 1 == quarter else 3 * quarter - 1
+
+
 def _calendar(text: str, now: datetime, *, lenient: bool = False) -> str | None:
     """A month, season or year named: how far ahead of today it is."""
     if _YEAR_END.search(text):
@@ -168,7 +198,7 @@ def _calendar(text: str, now: datetime, *, lenient: bool = False) -> str | None:
         # "2027": at least the months left in this year away; late in a year, too close to tell.
         far = int(year.group(1)) > now.year + 1 or 13 - now.month >= 6
         return Timeline.MONTHS_6_PLUS if far else None
-    month = _named_month(text, lenient=lenient)
+    month = _quarter_month(text, now) or _named_month(text, lenient=lenient)
     if month is None:
         return None
     ahead = (month - now.month) % 12
@@ -201,7 +231,13 @@ _TIMING_CONTEXT = re.compile(
 def parse_timeline_in_context(text: str, now: datetime, *, asked: bool) -> str | None:
     """Like parse_timeline, but a month or season counts only in words about timing (or as a
     short answer to our question): "we got married in june" says nothing about the move."""
-    found = [value for clause in _clauses(text) if (value := _clause_timeline(clause, now, asked=asked))]
+    found, vague = [], []
+    for clause in _clauses(text):
+        value = _clause_timeline(clause, now, asked=asked)
+        if value:
+            said_little = _clause_timeline(_VAGUE.sub(" ", clause), now, asked=asked) is None
+            (vague if said_little else found).append(value)
+    found = found or vague
     if not found:
         return None
     return found[-1] if _CORRECTION.search(text) else found[0]
@@ -212,6 +248,7 @@ _CORRECTION = re.compile(
 )
 
 
+_PAST = re.compile(r"\b(got|was|were|had|did|went|came|ago|last|\w{3,}ed)\b")
 _NOW = re.compile(r"\b(right now|(?<!for )now|today|tomorrow|hoy|manana|ahora( mismo)?)\b")
 
 
@@ -226,7 +263,9 @@ def _clause_timeline(clause: str, now: datetime, *, asked: bool) -> str | None:
         and not _DENIED_BEFORE.search(clause[: _NOW.search(clause).start()])
     ):
         return Timeline.DAYS_0_30  # "like right now", "today", as the answer to "when?"
-    if short_answer or _TIMING_CONTEXT.search(clause):
+    # In the answer to "when?", a month is the when ("when school lets out in june"), unless it
+    # is about something past ("we got married in june").
+    if _TIMING_CONTEXT.search(clause) or (asked and not _PAST.search(clause)):
         return _calendar(clause, now, lenient=short_answer)
     return None
 

@@ -12,14 +12,8 @@ from datetime import datetime
 from conversations.qualification import intents, parser
 from conversations.qualification.commands import Command, Kind
 from conversations.qualification.normalize import normalize
+from conversations.reactions import is_reaction
 
-# An iPhone or Android reaction to one of our texts: 'Liked "..."', 'Le gustó "..."'.
-_TAPBACK = re.compile(
-    r"^\s*(liked|loved|laughed at|emphasi[sz]ed|disliked|questioned|removed an? \w+ from|reacted .{1,12}? to|"
-    r"le gust[oó]|le encant[oó]|se ri[oó] de|enfatiz[oó]|no le gust[oó]|cuestion[oó]|reaccion[oó] .{1,12}? a)"
-    r"\s*[\"'\u201c\u201d\u2018\u2019\u00ab\u201e].*$",
-    re.IGNORECASE,
-)
 # Form-like text ("loan_purpose=heloc", "timeline: 0_30_days") is not something a borrower says.
 _KEY_VALUE = re.compile(r"\b[a-z]+_[a-z_]+\s*[=:]\s*[\w.-]+|\b\w+\s*=\s*[\w.-]+|[{}\[\]]", re.IGNORECASE)
 # A lender's name is not a loan type nor a state: "Veterans United", "Navy Federal", "Texas Capital".
@@ -84,8 +78,8 @@ class Context:
 def read(message: str, context: Context) -> list[Command]:
     """Every command in one borrower turn (several texts of a burst arrive joined by newlines)."""
     lines = [line for line in message.splitlines() if line.strip()]
-    reactions = [line for line in lines if _TAPBACK.match(line)]
-    words = "\n".join(line for line in lines if not _TAPBACK.match(line))
+    reactions = [line for line in lines if is_reaction(line)]
+    words = "\n".join(line for line in lines if not is_reaction(line))
     commands = [Command(Kind.TAPBACK, words=line[:80]) for line in reactions]
     if not words.strip():
         return commands
@@ -156,17 +150,47 @@ _LEAD_IN = re.compile(
 
 
 def _yes_no(text: str, *, correcting: bool) -> list[Command]:
-    stripped = text.strip(" .!,")
-    while _LEAD_IN.match(stripped):
-        stripped = _LEAD_IN.sub("", stripped, count=1)
-    topic = "correction" if correcting else ""
-    if _UNSURE.match(stripped):
-        return [Command(Kind.UNSURE, words=text)]
-    if _NO.match(stripped):
-        return [Command(Kind.DENY, words=text, topic=topic)]
-    if _YES.match(stripped):
-        return [Command(Kind.AFFIRM, words=text, topic=topic)]
-    return []
+    stripped = _without_lead_in(text.strip(" .!,"))
+    kind = _short_kind(stripped)
+    if kind is None:
+        return []
+    corrected = _self_corrected(stripped)
+    if corrected:
+        return [Command(corrected, words=text)]  # "no. wait yes we got it": the answer it ends on
+    if _NO_THEN_CORRECTION.match(stripped):
+        return []  # "no wait, it's in South Carolina": the no belongs to the correction that follows
+    return [Command(kind, words=text, topic="correction" if correcting else "")]
+
+
+_NO_THEN_CORRECTION = re.compile(
+    r"^(no+|nope|nah)\W+(wait|sorry|actually|i meant|i mean|my bad|oops|perdon)\b"
+)
+
+
+def _without_lead_in(text: str) -> str:
+    while _LEAD_IN.match(text):
+        text = _LEAD_IN.sub("", text, count=1)
+    return text
+
+
+def _short_kind(text: str) -> str | None:
+    if _UNSURE.match(text):
+        return Kind.UNSURE
+    if _NO.match(text):
+        return Kind.DENY
+    if _YES.match(text):
+        return Kind.AFFIRM
+    return None
+
+
+def _self_corrected(text: str) -> str | None:
+    """A yes or no the borrower turns around in the same text, after "wait", "sorry", "actually"."""
+    for marker in reversed(list(_CORRECTION.finditer(text))):
+        if marker.start() > 0:
+            kind = _short_kind(_without_lead_in(text[marker.end() :].strip(" .!,")))
+            if kind:
+                return kind
+    return None
 
 
 def _without_lenders(raw: str) -> str:
@@ -180,6 +204,6 @@ def _answers_from_emoji(raw: str) -> str:
     answers = [word for emoji, word in _EMOJI.items() if emoji in plain]
     if not answers:
         return raw
-    if re.search(r"[a-zA-Z]{2,}", plain):
-        return raw  # "yes 👍", "lol 😂": the words speak
+    if re.search(r"[a-zA-Z]{2,}|\d", plain):
+        return raw  # "yes 👍", "lol 😂", "👌 760": the words and numbers speak
     return answers[0] if len(set(answers)) == 1 else raw

@@ -178,3 +178,15 @@ def test_help_and_info_ask_for_help(text):
 @pytest.mark.parametrize("text", ["Help me find a loan for a condo", "More info on FHA please"])
 def test_a_question_that_mentions_help_is_part_of_the_conversation(text):
     assert classify(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Liked \u201cHi Ana, it's Acme Home Loans. Reply HELP for help, STOP to opt out.\u201d",
+        'Reacted \U0001f44d to "Reply STOP to opt out"',
+        "Le gust\u00f3 \u201cResponda AYUDA para ayuda o STOP para salir.\u201d",
+    ],
+)
+def test_a_tapback_quoting_our_stop_line_is_not_a_keyword(text):
+    assert classify(text) is None

@@ -284,6 +284,20 @@ def test_a_borrower_who_went_elsewhere_gets_no_sales_push():
     assert turn.reply == "Congrats on finding a lender, and best of luck with your home! We won't text again."
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "already got pre-approved with a different bank but we wanna shop around",
+        "I have an offer from another lender, want to see if you can beat it",
+        "went with our credit union last time, comparing rates this time",
+    ],
+)
+def test_a_borrower_shopping_around_is_still_a_borrower(text):
+    turn = Chat().say(text)
+    assert turn.intent == Intent.CONTINUE
+    assert turn.asks is not None
+
+
 def test_a_realtor_is_thanked_and_told_the_team_will_follow_up():
     turn = Chat().say("Realtor here! I have buyers who need a lender")
     assert turn.reply.startswith("Thanks for reaching out! I'll let our team know")
@@ -332,6 +346,19 @@ def test_a_busy_borrower_is_left_alone_for_now():
     turn = Chat().say("at work rn, text me later")
     assert turn.reply == "No problem! Text me back whenever you're free."
     assert turn.asks is None
+
+
+def test_a_busy_borrower_who_answers_anyway_is_asked_the_next_question():
+    chat = Chat()
+    turn = chat.say("hey\nsorry busy day\nrefi")
+    assert chat.known["loan_purpose"] == "refinance"
+    assert turn.asks == "timeline"
+
+
+def test_a_tapback_on_the_first_text_is_not_an_opt_out_nor_an_answer():
+    chat = Chat()
+    turn = chat.say(f"Liked “{chat.history[0][1]}”")
+    assert (turn.silent, turn.updates) == (True, {})
 
 
 @pytest.mark.parametrize("text, expected", [

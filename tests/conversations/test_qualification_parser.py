@@ -44,6 +44,9 @@ def field_of(text, field, *, asked=None, numbered=False, state_guess=""):
         ("HELOC for a kitchen remodel", "heloc"), ("home equity line of credit", "heloc"),
         ("quiero una linea de credito", "heloc"), ("construction loan", "other"),
         ("reverse mortgage", "other"), ("not refinancing, buying", "purchase"),
+        ("were looking to by a house", "purchase"), ("first time buyers, need to close in 3 weeks", "purchase"),
+        ("refinance and pull like 50k out for a pool", "cash_out_refinance"),
+        ("take $30,000 cash out", "cash_out_refinance"),
     ],
 )  # fmt: skip
 def test_it_reads_the_loan_purpose(text, expected):
@@ -69,7 +72,8 @@ def test_it_reads_a_numbered_option_only_after_a_numbered_question(text, expecte
         ("convencional", "conventional", None), ("not sure", "unsure", "loan_type"),
         ("whatever is best", "unsure", "loan_type"), ("no se", "unsure", "loan_type"),
         ("fha or conventional?", "unsure", None), ("moving to VA", None, None),
-        ("not a veteran", None, None),
+        ("not a veteran", None, None), ("i work at the VA hospital lol, no idea what type", "unsure", "loan_type"),
+        ("my VA appointment is today", None, None),
     ],
 )  # fmt: skip
 def test_it_reads_the_loan_type(text, expected, asked):
@@ -101,6 +105,7 @@ def test_a_veteran_is_asked_whether_they_want_a_va_loan_not_assumed_to():
         ("just browsing", "6_plus_months"), ("lo antes posible", "0_30_days"),
         ("en 2 o 3 meses", "1_3_months"), ("en unos meses", "1_3_months"), ("como en 4 meses", "3_6_months"),
         ("en un año", "6_plus_months"), ("solo estoy viendo", "6_plus_months"),
+        ("pretty soon, next few weeks", "0_30_days"), ("buying in Q2", "3_6_months"),
     ],
 )  # fmt: skip
 def test_it_reads_the_timeline(text, expected):
@@ -131,6 +136,9 @@ def test_it_records_an_unsure_timeline_only_as_the_answer_to_our_question(text, 
         ("not preapproved yet", False, None), ("need to get preapproved", False, None),
         ("We are not pre-approved yet.", False, None), ("haven't been approved", False, None),
         ("no tengo preaprobación", False, None), ("todavia no", False, "preapproved"),
+        ("just prequalified not fully approved", False, "preapproved"),
+        ("no. wait yes we got it last week sorry", True, "preapproved"),
+        ("yes. sorry, no, not yet", False, "preapproved"),
     ],
 )  # fmt: skip
 def test_it_reads_the_preapproval(text, expected, asked):
@@ -176,6 +184,8 @@ def test_it_reads_whether_they_found_a_home(text, expected, asked):
         ("west virginia", "WV", None), ("OK", "OK", "property_state"), ("yes", "TX", "property_state"),
         ("sí", "TX", "property_state"), ("ok thanks", None, None), ("I need a VA loan", None, None),
         ("im in", None, None), ("me", None, "property_state"),
+        ("ga", "GA", "property_state"), ("its pa", "PA", "property_state"), ("va", "VA", "property_state"),
+        ("hi", None, "property_state"),
     ],
 )  # fmt: skip
 def test_it_reads_the_property_state(text, expected, asked):
@@ -193,6 +203,10 @@ def test_it_reads_the_property_state(text, expected, asked):
         ("mas o menos", "fair", "credit"), ("mi credito es bueno", "good", None), ("tengo 700 de credito", "good", None),
         ("haven't checked in a while", "unsure", "credit"), ("idk", "unsure", "credit"),
         ("good", None, None), ("house is 350,000", None, None), ("great, thanks", None, "timeline"),
+        ("high 600s", "good", "credit"), ("low 700s", "good", "credit"), ("mid 600s", "fair", "credit"),
+        ("upper 500s", "poor", "credit"), ("mid-700s", "excellent", "credit"), ("720ish", "good", "credit"),
+        ("650 - actually it went up to 680 last month", "good", "credit"), ("like 580, no wait 620 now", "fair", "credit"),
+        ("both around 750", "excellent", "credit"), ("👌 760", "excellent", "credit"),
     ],
 )  # fmt: skip
 def test_it_reads_the_credit(text, expected, asked):
@@ -262,6 +276,8 @@ def test_a_value_comes_only_from_words_about_its_field(text, asked, expected):
         ("when my lease is up in april", "1_3_months"), ("not 30 days, more like 2-3 months", "1_3_months"),
         ("in 2 months, sorry i meant 2 weeks", "0_30_days"), ("maybe 2027", "6_plus_months"),
         ("para el verano", "3_6_months"), ("en unas semanas", "0_30_days"),
+        ("probably Q2", "3_6_months"), ("q1", "1_3_months"), ("segundo trimestre", "3_6_months"),
+        ("when school lets out in june", "3_6_months"),
     ],
 )  # fmt: skip
 def test_it_turns_relative_and_named_dates_into_a_timeline_against_today(text, expected):
