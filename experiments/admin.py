@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 
 from conversations import texts
+from conversations.widgets import SmsTextarea
 from experiments import services
 from experiments.models import Experiment, ExperimentStatus, Target, Variant
 from mortgage_sms.errors import ApplicationError
@@ -44,9 +45,8 @@ class VariantInline(admin.StackedInline):
     formset = VariantFormSet
     extra = 2
     fields = [("name", "weight"), "body", "body_es"]
-    formfield_overrides = {
-        Variant._meta.get_field("body").__class__: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 90})}
-    }
+    # The SMS segment count shows while typing, as on the cadence steps.
+    formfield_overrides = {Variant._meta.get_field("body").__class__: {"widget": SmsTextarea}}
 
     def _started(self, obj) -> bool:
         return obj is not None and obj.assignments.exists()

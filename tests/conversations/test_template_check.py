@@ -179,3 +179,10 @@ def test_the_first_text_carries_what_carriers_and_regulators_expect(language, pu
     if language == "en":
         assert "Msg frequency varies; msg & data rates may apply." in body
         assert report.segments.encoding == "GSM-7"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/admin/nurture/cadence/add/", "/admin/experiments/experiment/add/"])
+def test_automated_text_editors_show_the_segment_count_while_typing(admin_client, url):
+    page = admin_client.get(url).content.decode()
+    assert "conversations/segment_counter.js" in page and "data-segment-counter" in page

@@ -144,3 +144,13 @@ def test_the_consent_record_prints_what_a_lawyer_needs(admin_page, live_server, 
     with record.expect_download() as download:
         record.click("text=Download JSON")
     assert download.value.suggested_filename == f"consent-record-{lead.pk}.json"
+
+
+def test_the_step_editor_counts_segments_while_ops_type(admin_page, live_server):
+    admin_page.goto(f"{live_server.url}/admin/nurture/cadence/add/")
+    admin_page.click("text=Add another Cadence step")
+    body = admin_page.locator("textarea[name='steps-0-body']")
+    body.fill("Hi {first_name}, just checking in. " + "x" * 140)
+    expect(admin_page.locator(".segment-count").first).to_contain_text("2 SMS segment(s), GSM-7")
+    body.fill("We\u2019re here when you are.")
+    expect(admin_page.locator(".segment-count").first).to_contain_text('UCS-2 because of "\u2019"')

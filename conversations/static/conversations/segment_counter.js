@@ -40,6 +40,8 @@
 
   function init(root) {
     root.querySelectorAll("textarea[data-segment-counter]:not([data-counted])").forEach(function (area) {
+      // The admin's hidden template row is cloned for "Add another": count on the clone, not on it.
+      if (area.name.includes("__prefix__")) return;
       area.setAttribute("data-counted", "1");
       attach(area);
     });
