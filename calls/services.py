@@ -37,14 +37,17 @@ def voice_url(name: str, call: Call) -> str:
 # --- May we call? -----------------------------------------------------------------------------
 
 
-def call_attempt_times(lead: Lead, since: datetime, until: datetime) -> list[datetime]:
-    """Calls placed to the borrower (those that reached Twilio): the contact rules count them
-    against a cap in states that count calls and texts together."""
-    return list(
-        Call.objects.filter(lead=lead, placed_at__gt=since, placed_at__lte=until).values_list(
-            "placed_at", flat=True
-        )
-    )
+def call_attempt_times(lead_ids, since: datetime, until: datetime | None) -> dict:
+    """{lead id: [when each call was placed]} of the calls placed to these borrowers (those that
+    reached Twilio) after `since` (up to `until`): the contact rules count them against a cap
+    in states that count calls and texts together."""
+    calls = Call.objects.filter(lead_id__in=lead_ids, placed_at__gt=since)
+    if until is not None:
+        calls = calls.filter(placed_at__lte=until)
+    times = {}
+    for lead_id, placed_at in calls.values_list("lead_id", "placed_at"):
+        times.setdefault(lead_id, []).append(placed_at)
+    return times
 
 
 def call_block_reason(lead: Lead, now: datetime) -> str | None:

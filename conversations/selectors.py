@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db.models import Max
+
 from conversations import windows
 from conversations.models import ContactRule, Direction, Message, Sender
 
@@ -12,6 +14,19 @@ def officer_texted_since(*, lead_id, since: datetime) -> bool:
     return Message.objects.filter(
         lead_id=lead_id, direction=Direction.OUTBOUND, sender=Sender.OFFICER, created_at__gt=since
     ).exists()
+
+
+def last_officer_texts(*, lead_ids, since: datetime) -> dict:
+    """{lead id: when an officer last texted them} for the leads an officer texted after
+    `since`: officer_texted_since for a whole batch, in one query."""
+    rows = (
+        Message.objects.filter(
+            lead_id__in=lead_ids, direction=Direction.OUTBOUND, sender=Sender.OFFICER, created_at__gt=since
+        )
+        .values("lead_id")
+        .annotate(last=Max("created_at"))
+    )
+    return {row["lead_id"]: row["last"] for row in rows}
 
 
 # --- When may we text this lead ------------------------------------------------------------------

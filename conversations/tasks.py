@@ -7,6 +7,10 @@ def deliver_message(message_id: str) -> str:
     return services.message_deliver(message_id=message_id)
 
 
+def deliver_messages(message_ids: list[str]) -> dict:
+    return services.messages_deliver(message_ids=message_ids)
+
+
 def handle_inbound(message_id: str) -> str:
     return services.inbound_handle(message_id=message_id)
 

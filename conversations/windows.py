@@ -306,9 +306,9 @@ def next_opening(lead, after: datetime) -> datetime:
 # not exempt it.
 CAPPED_KINDS = (Kind.NURTURE, Kind.INTRODUCTION)
 CAP_PERIOD = timedelta(hours=24)
-# Sources of other contact attempts (calls) a state's cap may count: each takes
-# (lead, since, until) and returns the moments of its attempts in that span.
-ContactSource = Callable[..., list[datetime]]
+# Sources of other contact attempts (calls) a state's cap may count: each takes (lead ids,
+# since, until or None) and returns {lead id: [moments of its attempts in that span]}.
+ContactSource = Callable[..., dict]
 _call_sources: list[ContactSource] = []
 
 
@@ -325,15 +325,83 @@ def capped_texts(lead, since: datetime, until: datetime, *, first_contact_counts
     )
 
 
+@dataclass
+class _ContactsSnapshot:
+    since: datetime
+    texts: dict  # lead id -> [(kind, created_at)] of the texts a cap may count
+    calls: dict | None  # lead id -> [placed at]; None when no rule's cap counts calls
+
+
+_contacts_snapshot: ContextVar[_ContactsSnapshot | None] = ContextVar("contacts_snapshot", default=None)
+
+
+@contextmanager
+def contacts_snapshot(lead_ids, since: datetime):
+    """Read once, for the decisions made inside the block, the contacts a cap may count for
+    these leads from `since` on; text_recorded adds the texts the block queues. What no rule in
+    the contact rules snapshot caps is not read at all."""
+    rules = list(_rules_snapshot.get().values()) if _rules_snapshot.get() is not None else None
+    capped = [rule for rule in rules if rule.max_per_24h is not None] if rules is not None else None
+    texts = {lead_id: [] for lead_id in lead_ids}
+    if capped is None or capped:
+        rows = Message.objects.filter(
+            lead_id__in=texts,
+            direction=Direction.OUTBOUND,
+            kind__in=[*CAPPED_KINDS, Kind.FIRST_CONTACT],
+            created_at__gt=since,
+        ).values_list("lead_id", "kind", "created_at")
+        for lead_id, kind, created_at in rows:
+            texts[lead_id].append((kind, created_at))
+    calls = None
+    if capped is None or any(rule.cap_counts_calls for rule in capped):
+        calls = {lead_id: [] for lead_id in lead_ids}
+        for source in _call_sources:
+            for lead_id, times in source(list(calls), since, None).items():
+                calls[lead_id] += times
+    token = _contacts_snapshot.set(_ContactsSnapshot(since=since, texts=texts, calls=calls))
+    try:
+        yield
+    finally:
+        _contacts_snapshot.reset(token)
+
+
+def text_recorded(lead_id, kind: str, at: datetime) -> None:
+    """A text queued inside contacts_snapshot: later decisions in the block count it."""
+    snapshot = _contacts_snapshot.get()
+    if snapshot is not None and lead_id in snapshot.texts:
+        snapshot.texts[lead_id].append((kind, at))
+
+
+def _snapshot_for(lead, since: datetime) -> _ContactsSnapshot | None:
+    snapshot = _contacts_snapshot.get()
+    covered = snapshot is not None and lead.pk in snapshot.texts and since >= snapshot.since
+    return snapshot if covered else None
+
+
+def _capped_text_times(lead, since: datetime, until: datetime, window: Window) -> list[datetime]:
+    first_contact_counts = not window.first_contact_exempt
+    snapshot = _snapshot_for(lead, since)
+    if snapshot is None:
+        texts = capped_texts(lead, since, until, first_contact_counts=first_contact_counts)
+        return list(texts.values_list("created_at", flat=True))
+    kinds = [*CAPPED_KINDS, Kind.FIRST_CONTACT] if first_contact_counts else CAPPED_KINDS
+    return [at for kind, at in snapshot.texts[lead.pk] if kind in kinds and since < at <= until]
+
+
+def _call_times(lead, since: datetime, until: datetime) -> list[datetime]:
+    snapshot = _snapshot_for(lead, since)
+    if snapshot is None or snapshot.calls is None:
+        return [at for source in _call_sources for at in source([lead.pk], since, until).get(lead.pk, [])]
+    return [at for at in snapshot.calls[lead.pk] if since < at <= until]
+
+
 def contact_attempts(lead, now: datetime, window: Window) -> list[datetime]:
     """When we contacted the borrower in the 24 hours before `now`, as the window's cap counts:
     texts we started, and calls too where a state counts both. Oldest first."""
     since = now - CAP_PERIOD
-    texts = capped_texts(lead, since, now, first_contact_counts=not window.first_contact_exempt)
-    times = list(texts.values_list("created_at", flat=True))
+    times = _capped_text_times(lead, since, now, window)
     if window.cap_counts_calls:
-        for source in _call_sources:
-            times += source(lead, since, now)
+        times += _call_times(lead, since, now)
     return sorted(times)
 
 

@@ -35,6 +35,15 @@ def running_experiment(*, target: str, step_id: int | None = None) -> Experiment
     return experiments.first()
 
 
+def steps_under_test(step_ids) -> set[int]:
+    """Which of these cadence steps have a running test: the others need no variant_for."""
+    return set(
+        Experiment.objects.filter(
+            status=ExperimentStatus.RUNNING, target=Target.CADENCE_STEP, step_id__in=step_ids
+        ).values_list("step_id", flat=True)
+    )
+
+
 def kept_first_text() -> Variant | None:
     """The winner of the last finished first-text test, when it is not the current text."""
     ended = (

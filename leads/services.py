@@ -3,6 +3,8 @@
 import csv
 import dataclasses
 import io
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +15,7 @@ from leads import signals
 from leads.choices import CLOSED_STATUSES, QUALIFICATION_FIELDS, LeadStatus
 from leads.models import DoNotContactNumber, Inquiry, Lead, LeadEvent
 from leads.phones import normalize_phone
+from mortgage_sms import bulk
 from mortgage_sms.errors import ApplicationError
 
 CONTACT_FIELDS = ("first_name", "last_name", "email", "state", "zip_code")
@@ -363,6 +366,18 @@ def lead_set_nurture(*, lead_id, cadence: str, next_touch_at: datetime | None) -
     )
 
 
+def leads_set_nurture(*, changes: dict) -> None:
+    """lead_set_nurture for a batch: {lead id: (cadence, next_touch_at)}, in one statement."""
+    if not changes:
+        return
+    now = timezone.now()
+    leads = [
+        Lead(pk=lead_id, nurture_cadence=cadence, next_touch_at=next_touch_at, updated_at=now)
+        for lead_id, (cadence, next_touch_at) in changes.items()
+    ]
+    bulk.update_each(Lead, leads, ["nurture_cadence", "next_touch_at", "updated_at"])
+
+
 def lead_assign(*, lead: Lead, officer, actor: str) -> None:
     """Set (or clear, with officer=None) the lead's officer; the routing app calls this."""
     old = lead.assigned_officer_id
@@ -416,8 +431,29 @@ def lead_set_ai_paused(*, lead: Lead, paused: bool, actor: str) -> None:
 # --- The do-not-contact list (numbers, beyond one lead) -------------------------------------------
 
 
+# Set while a batch of decisions (the nurture dispatcher's) shares one read of the list.
+_dnc_snapshot: ContextVar[tuple[frozenset, frozenset] | None] = ContextVar("dnc_snapshot", default=None)
+
+
 def dnc_listed(phone: str) -> bool:
+    snapshot = _dnc_snapshot.get()
+    if snapshot is not None and phone in snapshot[0]:
+        return phone in snapshot[1]
     return bool(phone) and DoNotContactNumber.objects.filter(phone=phone).exists()
+
+
+@contextmanager
+def dnc_snapshot(phones):
+    """Look these numbers up on the do-not-contact list once, for the decisions made inside the
+    block. A batch is short, and the outbox checks the list again right before each hand-over,
+    so a number listed meanwhile is still never texted."""
+    phones = frozenset(p for p in phones if p)
+    listed = frozenset(DoNotContactNumber.objects.filter(phone__in=phones).values_list("phone", flat=True))
+    token = _dnc_snapshot.set((phones, listed))
+    try:
+        yield
+    finally:
+        _dnc_snapshot.reset(token)
 
 
 def dnc_add(*, phone: str, reason: str, source: str, actor: str) -> tuple[DoNotContactNumber, bool]:

@@ -308,6 +308,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Failures and lockouts (warnings); every login is in the admin's access log already.
         "axes": {"level": "WARNING"},
+        # The twilio SDK logs every request's headers at INFO: a dozen lines (and their CPU) per text.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }
 # Error e-mails to ADMINS name the POST fields of the failed request, never their values.

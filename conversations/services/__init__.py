@@ -21,10 +21,13 @@ from conversations.services.outbox import (
     TWILIO_STATUSES,
     Hold,
     SendResult,
+    SmsBatch,
     message_deliver,
     message_status_update,
+    messages_deliver,
     outbox_sweep,
     send_sms,
+    sms_batch,
     status_callback_url,
 )
 from conversations.services.recovery import (
@@ -66,6 +69,7 @@ __all__ = [
     "Hold",
     "LLMCallRecorder",
     "SendResult",
+    "SmsBatch",
     "conversation_continue",
     "conversation_continue_by_id",
     "conversation_nudge_silent",
@@ -77,8 +81,10 @@ __all__ = [
     "lost_work_requeue",
     "message_deliver",
     "message_status_update",
+    "messages_deliver",
     "outbox_sweep",
     "send_sms",
+    "sms_batch",
     "staff_reply",
     "status_callback_url",
 ]

@@ -2,8 +2,10 @@
 
 import logging
 import time
+from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -61,13 +63,17 @@ def send_sms(
     dedupe_key: str | None = None,
     confirming_opt_out: bool = False,
     now: datetime | None = None,
+    lead_locked: bool = False,
 ) -> SendResult:
-    """Queue one text, or refuse it (recording why). The only way anything is sent."""
+    """Queue one text, or refuse it (recording why). The only way anything is sent.
+
+    lead_locked: the caller read the lead FOR UPDATE in its transaction, so the lead's consent
+    and opt-out fields are current and are not read again."""
     now = now or timezone.now()
     if lead is None and kind != Kind.SYSTEM:
         raise ValueError("Only staff alerts (kind 'system') go out without a lead.")
     if lead is not None:
-        reason = _block_reason(lead, kind, confirming_opt_out, now)
+        reason = _block_reason(lead, kind, confirming_opt_out, now, lead_locked=lead_locked)
         if reason:
             _record_refusal(lead, kind, body, reason)
             return SendResult(message=None, blocked_reason=reason)
@@ -85,6 +91,10 @@ def send_sms(
         retry_at=held.until if held else None,
         created_at=now,
     )
+    batch = _batch.get()
+    if batch is not None and not held:
+        batch.messages.append(message)  # stored and queued with the others when the batch ends
+        return SendResult(message=message)
     try:
         with transaction.atomic():
             message.save()
@@ -97,10 +107,62 @@ def send_sms(
     return SendResult(message=message)
 
 
-def _block_reason(lead: Lead, kind: str, confirming_opt_out: bool, now: datetime) -> str | None:
-    lead.refresh_from_db(
-        fields=["opted_out_at", "do_not_contact", "sms_consent", "consent_text", "last_inbound_at"]
-    )
+@dataclass
+class SmsBatch:
+    messages: list[Message] = field(default_factory=list)
+    stored: set = field(default_factory=set)  # ids of the texts stored when the batch ended
+
+
+_batch: ContextVar[SmsBatch | None] = ContextVar("sms_batch", default=None)
+# A batch's texts go to the workers in groups: one task per group rather than one per text.
+DELIVERY_GROUP = 20
+DELIVER_GROUP_TASK = "conversations.tasks.deliver_messages"
+
+
+@contextmanager
+def sms_batch():
+    """send_sms calls inside the block decide as ever (every rule, each refusal recorded), but
+    the texts they queue are stored together when the block ends, in one INSERT in the caller's
+    transaction, and handed to the workers DELIVERY_GROUP at a time. For many texts at once
+    (the nurture dispatcher). `batch.stored` then holds the ids of the texts stored: a text
+    queued already under its dedupe key (a retry) is not stored twice."""
+    batch = SmsBatch()
+    token = _batch.set(batch)
+    try:
+        yield batch
+    finally:
+        _batch.reset(token)
+    batch.stored = _store_batch(batch.messages)
+    ids = [str(m.pk) for m in batch.messages if m.pk in batch.stored]
+    for start in range(0, len(ids), DELIVERY_GROUP):
+        _enqueue(DELIVER_GROUP_TASK, ids[start : start + DELIVERY_GROUP])
+
+
+def _store_batch(messages: list[Message]) -> set:
+    try:
+        with transaction.atomic():
+            Message.objects.bulk_create(messages)
+        return {m.pk for m in messages}
+    except IntegrityError:
+        pass  # one was queued already under its key: one at a time, skipping it
+    stored = set()
+    for message in messages:
+        try:
+            with transaction.atomic():
+                message.save(force_insert=True)
+            stored.add(message.pk)
+        except IntegrityError:
+            continue
+    return stored
+
+
+def _block_reason(
+    lead: Lead, kind: str, confirming_opt_out: bool, now: datetime, *, lead_locked: bool
+) -> str | None:
+    if not lead_locked:
+        lead.refresh_from_db(
+            fields=["opted_out_at", "do_not_contact", "sms_consent", "consent_text", "last_inbound_at"]
+        )
     if confirming_opt_out:
         return None  # the one confirmation that follows STOP
     reason = lead.contact_block_reason() or ("dnc_list" if lead_services.dnc_listed(lead.phone) else None)
@@ -202,6 +264,23 @@ def message_deliver(*, message_id) -> str:
     if failure:
         return _handle_gateway_error(message, failure, duration=duration)
     return _finish_sent(message, receipt, duration=duration)
+
+
+# A group's texts are handed over one after another; what is left after this long goes back to
+# the queue as a group of its own, so a slow carrier never holds a task near its timeout.
+GROUP_BUDGET_SECONDS = 20
+
+
+def messages_deliver(*, message_ids: list) -> dict:
+    """message_deliver for each text of a group. Returns how many ended in each status."""
+    started, statuses = time.monotonic(), Counter()
+    for index, message_id in enumerate(message_ids):
+        if index and time.monotonic() - started > GROUP_BUDGET_SECONDS:  # one at least, always
+            _enqueue(DELIVER_GROUP_TASK, list(message_ids[index:]))
+            statuses["requeued"] = len(message_ids) - index
+            break
+        statuses[message_deliver(message_id=message_id)] += 1
+    return dict(statuses)
 
 
 def _call_gateway(message: Message) -> tuple[SendReceipt | None, GatewayError | None, float]:

@@ -114,8 +114,8 @@ def test_calls_count_against_a_cap_that_counts_both_once_calls_are_recorded():
     now = at(EASTERN, 2026, 10, 6, 12)
     MessageFactory(lead=lead, kind=Kind.NURTURE, created_at=now - timedelta(hours=3))
 
-    def two_calls(lead_, since, until):
-        return [now - timedelta(hours=2), now - timedelta(hours=1)] if lead_.pk == lead.pk else []
+    def two_calls(lead_ids, since, until):
+        return {lead.pk: [now - timedelta(hours=2), now - timedelta(hours=1)]} if lead.pk in lead_ids else {}
 
     windows.register_call_source(two_calls)
     try:
