@@ -1,12 +1,16 @@
 """Speed to lead, end to end: REST API -> web server -> django-q2 worker -> Twilio SDK -> fake Twilio.
 
 Everything runs on 127.0.0.1 against a fresh database; every process started here is stopped.
-"""
+The same run can be made with the bare app (conversations/devtools/bare_app), the least a
+Django + DRF + django-q2 app does for a lead, to compare the product's costs with it.
+
+CPU is read from /proc for every process of the web server's and the worker's trees (and the
+database server's connections, on PostgreSQL), from the end of the warm-up to a moment after
+the last text: start-up and imports are not counted."""
 
 import json
 import math
 import os
-import resource
 import secrets
 import sys
 import time
@@ -23,12 +27,41 @@ import phonenumbers
 from django.conf import settings
 
 from conversations.devtools.fake_twilio import FakeTwilio
-from conversations.devtools.processes import free_port, manage, running, wait_for_http
+from conversations.devtools.processes import free_port, manage, running
 
 STARTUP_TIMEOUT_SECONDS = 60
 WARMUP_LEADS = 4
 ACCOUNT_SID = "AC" + "b" * 32
 MESSAGING_SERVICE_SID = "MG" + "b" * 32
+
+
+@dataclass(frozen=True)
+class App:
+    """What is benchmarked: the product, or the bare app beside it."""
+
+    name: str
+    settings_module: str
+    wsgi: str
+    token_command: tuple[str, ...]  # a manage.py command printing an API token last
+
+
+PRODUCT = App(
+    name="product",
+    settings_module="mortgage_sms.settings",
+    wsgi="mortgage_sms.wsgi:application",
+    token_command=("create_api_client", "Benchmark"),
+)
+BARE = App(
+    name="bare",
+    settings_module="conversations.devtools.bare_app.settings",
+    wsgi="conversations.devtools.bare_app.wsgi:application",
+    token_command=("create_bare_token",),
+)
+APPS = {app.name: app for app in (PRODUCT, BARE)}
+# After the last text, the worker finishes its task (recording the answer, and whatever the text
+# sets off); this long is counted as part of the burst.
+SETTLE_SECONDS = 1.0
+IDLE_SAMPLE_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -53,12 +86,40 @@ class Post:
     error: str = ""
 
 
+@dataclass(frozen=True)
+class CpuSample:
+    at: float  # time.monotonic()
+    services: float  # seconds of CPU, web server and worker trees
+    database: float | None  # the database server's connections (PostgreSQL), None elsewhere
+
+
 @dataclass
 class BenchResult:
+    app: str
     posts: list[Post]
     accepted_at: dict[str, float]
     database: str
-    service_cpu_seconds: float  # web server and worker, warm-up included; not the database server
+    idle: tuple[CpuSample, CpuSample]  # before the burst: what polling costs with nothing to do
+    burst: tuple[CpuSample, CpuSample]  # from the first POST to SETTLE_SECONDS after the last text
+
+    def idle_rate(self, part: str) -> float:
+        first, last = self.idle
+        return (_part(last, part) - _part(first, part)) / (last.at - first.at)
+
+    def cpu_per_lead(self, part: str, *, without_idle: bool = True) -> float | None:
+        """Seconds of CPU per lead in the burst; without the idle polling of the same span."""
+        first, last = self.burst
+        if _part(first, part) is None:
+            return None
+        used = _part(last, part) - _part(first, part)
+        if without_idle:
+            used -= self.idle_rate(part) * (last.at - first.at)
+        return used / len(self.posts)
+
+    def drain_seconds(self) -> float:
+        """From the first POST to the last text accepted."""
+        first_post = min(p.started for p in self.posts)
+        return max(self.accepted_at[p.phone] for p in self.posts if p.phone in self.accepted_at) - first_post
 
     @property
     def latencies(self) -> list[float]:
@@ -75,11 +136,27 @@ class BenchResult:
         return [p.phone for p in self.posts if p.phone not in self.accepted_at]
 
     def leads_per_second(self) -> float:
-        if not self.latencies:
-            return 0.0
-        first_post = min(p.started for p in self.posts)
-        last_text = max(self.accepted_at[p.phone] for p in self.posts if p.phone in self.accepted_at)
-        return len(self.latencies) / (last_text - first_post)
+        return len(self.latencies) / self.drain_seconds() if self.latencies else 0.0
+
+
+def _part(sample: CpuSample, part: str) -> float | None:
+    return sample.services if part == "services" else sample.database
+
+
+def machine() -> str:
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            model = next(
+                (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), ""
+            )
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs ({model or 'unknown model'}), Python {sys.version.split()[0]}"
+
+
+def load_average() -> str:
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg()) + " (1 / 5 / 15 min)"
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -97,32 +174,35 @@ def fictional_numbers() -> Iterator[str]:
                 yield f"+1{area_code}555{line:04d}"
 
 
-def run(options: BenchOptions, log) -> BenchResult:
+def run(options: BenchOptions, log, app: App = PRODUCT) -> BenchResult:
     start_log_files(options.work_dir)
     database_url, database = fresh_database(options)
-    log(f"Database: {database}")
+    log(f"{app.name}: database {database}")
     auth_token = secrets.token_hex(16)
     with FakeTwilio(
         account_sid=ACCOUNT_SID, auth_token=auth_token, delay_seconds=options.twilio_delay
     ) as twilio:
         web_port = free_port()
-        env = service_env(database_url, twilio, auth_token, web_port)
-        manage("migrate", "--noinput", env=env, log_path=options.work_dir / "setup.log")
-        token = manage("create_api_client", "Benchmark", env=env, log_path=options.work_dir / "setup.log")
+        env = service_env(app, database_url, twilio, auth_token, web_port)
+        setup_log = options.work_dir / f"{app.name}-setup.log"
+        manage("migrate", "--noinput", env=env, log_path=setup_log)
+        token = manage(*app.token_command, env=env, log_path=setup_log)
         api = LeadsApi(f"http://127.0.0.1:{web_port}", token.strip().splitlines()[-1])
-        cpu_before = children_cpu_seconds()
         with ExitStack() as services:
-            start_web(services, options, env, web_port, api)
-            services.enter_context(
-                running(worker_command(), env=env, log_path=options.work_dir / "worker.log")
+            web = start_web(services, app, options, env, web_port, api)
+            worker = services.enter_context(
+                running(worker_command(), env=env, log_path=options.work_dir / f"{app.name}-worker.log")
             )
-            log(f"Web server and worker up; logs in {options.work_dir}")
-            posts = measure(api, twilio, options)
+            log(f"{app.name}: web server and worker up; logs in {options.work_dir}")
+            cpu = CpuMeter([web.pid, worker.pid], database_url)
+            posts, idle, burst = measure(api, twilio, options, cpu)
         return BenchResult(
+            app=app.name,
             posts=posts,
             accepted_at=twilio.first_acceptance_by_number(),
             database=database,
-            service_cpu_seconds=children_cpu_seconds() - cpu_before,
+            idle=idle,
+            burst=burst,
         )
 
 
@@ -132,18 +212,75 @@ def start_log_files(work_dir: Path) -> None:
         log_file.unlink()
 
 
-def measure(api: "LeadsApi", twilio: FakeTwilio, options: BenchOptions) -> list[Post]:
+def measure(api: "LeadsApi", twilio: FakeTwilio, options: BenchOptions, cpu: "CpuMeter"):
+    """Warm up, measure the idle CPU, then the burst: (posts, idle samples, burst samples)."""
     numbers = fictional_numbers()
     warm_up(api, twilio, [next(numbers) for _ in range(WARMUP_LEADS)], options)
+    time.sleep(SETTLE_SECONDS)  # the warm-up's last tasks finish
+    idle_start = cpu.sample()
+    time.sleep(IDLE_SAMPLE_SECONDS)
+    idle_end = cpu.sample()
     posts = post_leads(api, [next(numbers) for _ in range(options.leads)], options.concurrency, options.rate)
     twilio.wait_for_numbers({p.phone for p in posts}, timeout=options.timeout)
-    return posts
+    time.sleep(SETTLE_SECONDS)
+    return posts, (idle_start, idle_end), (idle_end, cpu.sample())
 
 
-def children_cpu_seconds() -> float:
-    """CPU time of the subprocesses that have ended (they reap their own workers, so it adds up)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+class CpuMeter:
+    """CPU seconds used by process trees (from /proc), and by the database server's connections."""
+
+    def __init__(self, root_pids: list[int], database_url: str):
+        self.root_pids = root_pids
+        config = environ.Env.db_url_config(database_url)
+        self.postgres = config if config["ENGINE"] == "django.db.backends.postgresql" else None
+
+    def sample(self) -> CpuSample:
+        return CpuSample(
+            at=time.monotonic(),
+            services=sum(process_cpu_seconds(pid) for pid in tree_pids(self.root_pids)),
+            database=sum(process_cpu_seconds(pid) for pid in self._backend_pids()) if self.postgres else None,
+        )
+
+    def _backend_pids(self) -> list[int]:
+        import psycopg
+
+        with psycopg.connect(**maintenance_arguments(self.postgres, dbname=self.postgres["NAME"])) as db:
+            rows = db.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchall()
+        return [pid for (pid,) in rows]
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime of the process and of its children it has waited for; 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    # After the ")" of the command name: state is field 3 of stat(5), utime 14 ... cstime 17.
+    return sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
+
+
+def tree_pids(roots: list[int]) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, pending = [], list(roots)
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        pending += children.get(pid, [])
+    return found
 
 
 def fresh_database(options: BenchOptions) -> tuple[str, str]:
@@ -163,29 +300,32 @@ def fresh_database(options: BenchOptions) -> tuple[str, str]:
     return options.database_url, f"PostgreSQL {config['NAME']} on {config['HOST']}:{config['PORT']}"
 
 
-def recreate_postgres_database(config: dict) -> None:
-    import psycopg
-    from psycopg import sql
-
-    maintenance = dict(
-        dbname="postgres",
+def maintenance_arguments(config: dict, dbname: str = "postgres") -> dict:
+    return dict(
+        dbname=dbname,
         user=config["USER"] or None,
         password=config["PASSWORD"] or None,
         host=config["HOST"] or None,
         port=config["PORT"] or None,
     )
-    with psycopg.connect(**maintenance, autocommit=True) as connection:
+
+
+def recreate_postgres_database(config: dict) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(**maintenance_arguments(config), autocommit=True) as connection:
         name = sql.Identifier(config["NAME"])
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
         connection.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
-def service_env(database_url: str, twilio: FakeTwilio, auth_token: str, port: int) -> dict:
+def service_env(app: App, database_url: str, twilio: FakeTwilio, auth_token: str, port: int) -> dict:
     """Production-like settings (DEBUG off), the twilio gateway pointed at the local fake."""
     # The ORM broker on the fresh database: a Redis queue would be shared with anything else running.
     env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
     env.update(
-        DJANGO_SETTINGS_MODULE="mortgage_sms.settings",
+        DJANGO_SETTINGS_MODULE=app.settings_module,
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(40),  # shared by web and worker: django-q2 signs tasks with it
         DATABASE_URL=database_url,
@@ -203,16 +343,33 @@ def service_env(database_url: str, twilio: FakeTwilio, auth_token: str, port: in
     return env
 
 
-def start_web(stack: ExitStack, options: BenchOptions, env: dict, port: int, api: "LeadsApi") -> None:
+def start_web(stack: ExitStack, app: App, options: BenchOptions, env: dict, port: int, api: "LeadsApi"):
     command = [
-        *(sys.executable, "-m", "gunicorn", "mortgage_sms.wsgi:application"),
+        *(sys.executable, "-m", "gunicorn", app.wsgi),
         *("--bind", f"127.0.0.1:{port}", "--worker-class", "gthread"),
         *("--workers", str(options.web_workers), "--threads", str(options.web_threads)),
     ]
-    web = stack.enter_context(running(command, env=env, log_path=options.work_dir / "web.log"))
-    wait_for_http(
-        api.url("/api/v1/leads/"), headers=api.headers, timeout=STARTUP_TIMEOUT_SECONDS, process=web
-    )
+    web = stack.enter_context(running(command, env=env, log_path=options.work_dir / f"{app.name}-web.log"))
+    wait_for_post(api, timeout=STARTUP_TIMEOUT_SECONDS, process=web)
+    return web
+
+
+def wait_for_post(api: "LeadsApi", *, timeout: float, process) -> None:
+    """Until the server answers a POST without a body with a 400 (it is up and authenticates)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with code {process.returncode}")
+        request = urllib.request.Request(api.url("/api/v1/leads/"), data=b"{}", headers=api.headers)
+        try:
+            urllib.request.urlopen(request, timeout=5)
+        except urllib.error.HTTPError as error:
+            if error.code == 400:
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{api.url('/api/v1/leads/')} did not answer within {timeout:.0f}s")
 
 
 def worker_command() -> list[str]:

@@ -5,9 +5,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,19 +65,3 @@ def stop(process: subprocess.Popen) -> None:
         # Still alive, so its group id is still ours: take its forked workers down with it.
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-
-
-def wait_for_http(url: str, *, headers: dict, timeout: float, process: subprocess.Popen) -> None:
-    """Poll until the server answers 200, fail fast if it died, give up at the deadline."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f}s")

@@ -1,5 +1,7 @@
 import argparse
+import os
 import signal
+import statistics
 import sys
 
 from django.conf import settings
@@ -19,12 +21,22 @@ def bounded(low: float, high: float, kind=int):
     return parse
 
 
+def app_names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(bench.APPS))
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"apps are {', '.join(bench.APPS)}, comma-separated")
+    return names
+
+
 class Command(BaseCommand):
     help = (
         "Benchmark speed to lead: post leads through the REST API to a local gunicorn and "
         "qcluster (SMS_BACKEND=twilio against a local fake Twilio) on a fresh database, and "
-        "report the seconds from POST to Twilio accepting each lead's first text. "
-        "Starts and stops everything itself; sends nothing anywhere. Q_WORKERS sets the worker count."
+        "report the seconds from POST to Twilio accepting each lead's first text and the CPU "
+        "each lead cost. --apps bare,product runs the bare Django + DRF + django-q2 app "
+        "beside the product, alternating, --rounds times. Starts and stops everything itself; "
+        "sends nothing anywhere. Q_WORKERS sets the worker count."
     )
 
     def add_arguments(self, parser):
@@ -53,6 +65,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--timeout", type=bounded(1, 900, float), default=120.0, help="seconds to wait for the texts"
         )
+        parser.add_argument(
+            "--apps",
+            type=app_names,
+            default=["product"],
+            help="product, bare (the bare Django + DRF + django-q2 app) or bare,product",
+        )
+        parser.add_argument(
+            "--rounds", type=bounded(1, 20), default=1, help="runs of each app, alternating; medians reported"
+        )
 
     def handle(self, *args, **options):
         bench_options = bench.BenchOptions(
@@ -68,38 +89,85 @@ class Command(BaseCommand):
         )
         # A SIGTERM (make, CI, timeout) unwinds like Ctrl-C, so every process started is stopped.
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+        self._describe(bench_options)
+        results = {name: [] for name in options["apps"]}
+        for round_number in range(1, options["rounds"] + 1):
+            for name in options["apps"]:
+                result = self._run(bench_options, bench.APPS[name])
+                results[name].append(result)
+                self.stdout.write(f"[{name}, round {round_number}] " + self._line(bench_options, result))
+        self._summary(results)
+
+    def _run(self, options: bench.BenchOptions, app: bench.App) -> bench.BenchResult:
         try:
-            result = bench.run(bench_options, log=self.stderr.write)
+            result = bench.run(options, log=self.stderr.write, app=app)
         except (RuntimeError, ValueError, OSError) as error:
             raise CommandError(str(error)) from error
-        self._report(bench_options, result)
         if result.failed_posts or result.missing:
             raise CommandError(
-                f"{len(result.failed_posts)} posts failed, {len(result.missing)} leads not texted "
-                f"within {bench_options.timeout:.0f}s; see {bench_options.work_dir}"
+                f"{app.name}: {len(result.failed_posts)} posts failed, {len(result.missing)} leads not "
+                f"texted within {options.timeout:.0f}s; see {options.work_dir}"
             )
+        return result
 
-    def _report(self, options: bench.BenchOptions, result: bench.BenchResult) -> None:
+    def _describe(self, options: bench.BenchOptions) -> None:
+        pacing = f"paced at {options.rate:g}/s" if options.rate else "all at once"
+        q_cluster = settings.Q_CLUSTER
+        self.stdout.write(
+            "\n".join(
+                [
+                    f"Machine: {bench.machine()}; load average {bench.load_average()} at start",
+                    f"{options.leads} leads from {options.concurrency} API clients, {pacing}; "
+                    f"web: gunicorn {options.web_workers} processes x {options.web_threads} threads; "
+                    f"worker: qcluster, {q_cluster['workers']} workers, ORM broker, poll {q_cluster['poll']}s; "
+                    f"fake Twilio answers in {options.twilio_delay:g}s",
+                ]
+            )
+        )
+
+    def _line(self, options: bench.BenchOptions, result: bench.BenchResult) -> str:
         latencies = result.latencies
         api_times = sorted(p.answered - p.started for p in result.posts)
-        pacing = f"paced at {options.rate:g}/s" if options.rate else "unpaced"
-        q_cluster = settings.Q_CLUSTER
-        lines = [
-            f"{options.leads} leads, {options.concurrency} concurrent API clients, {pacing}; {result.database}",
-            f"web: gunicorn {options.web_workers} processes x {options.web_threads} threads; "
-            f"worker: qcluster, {q_cluster['workers']} workers, ORM broker, poll {q_cluster['poll']}s, "
-            f"save_limit {q_cluster['save_limit']}; fake Twilio answers in {options.twilio_delay:g}s",
+        services, database = result.cpu_per_lead("services"), result.cpu_per_lead("database")
+        parts = [
+            f"{result.database} | POST -> Twilio accepted (s): p50 {bench.percentile(latencies, 0.5):.3f} "
+            f"p95 {bench.percentile(latencies, 0.95):.3f} max {latencies[-1]:.3f}",
+            f"API response p50 {bench.percentile(api_times, 0.5):.3f} s",
+            f"all texted in {result.drain_seconds():.2f} s ({result.leads_per_second():.1f} leads/s)",
+            f"CPU per lead: web + worker {1000 * result.cpu_per_lead('services', without_idle=False):.1f} ms, "
+            f"{1000 * services:.1f} ms without idle polling ({1000 * result.idle_rate('services'):.0f} ms/s)"
+            + (f", database server {1000 * database:.1f} ms" if database is not None else ""),
+            f"load average {bench.load_average()}",
         ]
-        if latencies:
-            lines.append(
-                f"POST -> Twilio accepted (s): p50 {bench.percentile(latencies, 0.5):.3f}  "
-                f"p95 {bench.percentile(latencies, 0.95):.3f}  max {latencies[-1]:.3f}"
+        return " | ".join(parts)
+
+    def _summary(self, results: dict[str, list[bench.BenchResult]]) -> None:
+        rows = {name: self._medians(runs) for name, runs in results.items()}
+        self.stdout.write("\nMedians:")
+        for name, row in rows.items():
+            database = f", database server {row['database']:.1f} ms" if row["database"] is not None else ""
+            self.stdout.write(
+                f"  {name:8} all texted in {row['drain']:.2f} s ({row['rate']:.1f} leads/s), p50 "
+                f"{row['p50']:.3f} s; CPU per lead: web + worker {row['raw']:.1f} ms "
+                f"({row['services']:.1f} ms without idle polling){database}"
             )
-        lines += [
-            f"API response (s): p50 {bench.percentile(api_times, 0.5):.3f}  "
-            f"p95 {bench.percentile(api_times, 0.95):.3f}",
-            f"Throughput: {result.leads_per_second():.1f} leads/s ({len(latencies)} of {options.leads} texted)",
-            f"CPU of web server and worker: {result.service_cpu_seconds:.1f} s "
-            f"({1000 * result.service_cpu_seconds / (options.leads + bench.WARMUP_LEADS):.0f} ms per lead)",
-        ]
-        self.stdout.write("\n".join(lines))
+        if {"bare", "product"} <= rows.keys():
+            bare, product = rows["bare"], rows["product"]
+            self.stdout.write(
+                f"  product / bare: CPU per lead (web + worker) x{product['raw'] / bare['raw']:.2f} "
+                f"(x{product['services'] / bare['services']:.2f} without idle polling), "
+                f"time to text all x{product['drain'] / bare['drain']:.2f}"
+            )
+        self.stdout.write(f"Load average at the end: {bench.load_average()}; {os.cpu_count()} CPUs")
+
+    @staticmethod
+    def _medians(runs: list[bench.BenchResult]) -> dict:
+        databases = [r.cpu_per_lead("database") for r in runs]
+        return {
+            "drain": statistics.median(r.drain_seconds() for r in runs),
+            "rate": statistics.median(r.leads_per_second() for r in runs),
+            "p50": statistics.median(bench.percentile(r.latencies, 0.5) for r in runs),
+            "raw": 1000 * statistics.median(r.cpu_per_lead("services", without_idle=False) for r in runs),
+            "services": 1000 * statistics.median(r.cpu_per_lead("services") for r in runs),
+            "database": None if None in databases else 1000 * statistics.median(databases),
+        }

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_q.models import OrmQ
 
+from conversations.devtools.bench import load_average, machine
 from conversations.devtools.fake_twilio import FakeTwilio
 from conversations.models import Kind, Message, MessageStatus
 from conversations.services import message_deliver
@@ -292,22 +293,6 @@ def run_children(argument_lists: list[list[str]], *, env: dict) -> tuple[float, 
 def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def machine() -> str:
-    model = ""
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            model = next(
-                (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), ""
-            )
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs ({model or 'unknown model'}), Python {sys.version.split()[0]}"
-
-
-def load_average() -> str:
-    return " / ".join(f"{value:.1f}" for value in os.getloadavg()) + " (1 / 5 / 15 min)"
 
 
 def analyze() -> None:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BareAppConfig(AppConfig):
+    name = "conversations.devtools.bare_app"
+    label = "bare_app"
