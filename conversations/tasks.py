@@ -1,6 +1,7 @@
 """django-q2 entry points: take ids, call one service. Each may run twice; each claims its row."""
 
-from conversations import services
+from conversations import services, windows
+from leads import services as lead_services
 
 
 def deliver_message(message_id: str) -> str:
@@ -21,13 +22,21 @@ def take_agent_turn(message_id: str) -> str:
 
 
 def send_first_contact(lead_id: str, inquiry_id: int) -> str:
-    result = services.first_contact_send(lead_id=lead_id, inquiry_id=inquiry_id)
+    # The contact rules and the do-not-contact list are read once for the whole task (the
+    # decision, the hand-over and the nurture enrollment that follows it, milliseconds apart).
+    with windows.rules_snapshot(), lead_services.dnc_snapshot():
+        return _send_first_contact(lead_id, inquiry_id)
+
+
+def _send_first_contact(lead_id: str, inquiry_id: int) -> str:
+    result = services.first_contact_send(lead_id=lead_id, inquiry_id=inquiry_id, queue_delivery=False)
     if result is None:
         return "skipped"
     if not result.queued:
         return f"blocked: {result.blocked_reason}"
-    # Deliver now: in a burst, the queued delivery task would wait behind every greeting queued
-    # after this one (the broker is FIFO). The claim makes that task a no-op, or this call one.
+    # Delivered here rather than by a task of its own: in a burst that task would wait behind
+    # every greeting queued after this one (the broker is FIFO). A text held for the window,
+    # or left queued by a worker that died right here, is queued again by the sweeper.
     return services.message_deliver(message_id=result.message.pk)
 
 

@@ -3,6 +3,7 @@
 import hashlib
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from experiments import signals
@@ -44,25 +45,31 @@ def steps_under_test(step_ids) -> set[int]:
     )
 
 
-def kept_first_text() -> Variant | None:
-    """The winner of the last finished first-text test, when it is not the current text."""
-    ended = (
-        Experiment.objects.filter(
-            target=Target.FIRST_TEXT, status=ExperimentStatus.ENDED, winner__isnull=False
-        )
-        .select_related("winner")
-        .order_by("-ended_at")
+def _first_text_experiment() -> Experiment | None:
+    """The running first-text test, else the last finished one with a winner (whose wording is
+    kept unless it is the control), in one query."""
+    candidates = Experiment.objects.filter(target=Target.FIRST_TEXT).filter(
+        Q(status=ExperimentStatus.RUNNING) | Q(status=ExperimentStatus.ENDED, winner__isnull=False)
+    )
+    running_first = Case(When(status=ExperimentStatus.RUNNING, then=Value(0)), default=Value(1))
+    return (
+        candidates.select_related("winner")
+        .order_by(running_first, F("ended_at").desc(nulls_last=True))
         .first()
     )
-    return ended.winner if ended and not ended.winner.is_control else None
 
 
 def variant_for(*, lead: Lead, target: str, step_id: int | None = None) -> Variant | None:
     """The lead's variant in the running test of this text (assigning it the first time), the
     kept winner of a finished first-text test, or None: the text as it is."""
-    experiment = running_experiment(target=target, step_id=step_id)
+    if target == Target.FIRST_TEXT:
+        experiment = _first_text_experiment()
+        if experiment is not None and experiment.status == ExperimentStatus.ENDED:
+            return None if experiment.winner.is_control else experiment.winner
+    else:
+        experiment = running_experiment(target=target, step_id=step_id)
     if experiment is None:
-        return kept_first_text() if target == Target.FIRST_TEXT else None
+        return None
     existing = Assignment.objects.filter(experiment=experiment, lead=lead).select_related("variant").first()
     if existing:
         return existing.variant

@@ -141,6 +141,8 @@ def outbound_event_record(
 
 def _targets_for(type: str, actor: str) -> list[DeliveryTarget]:
     crm_environment_integration_ensure()
+    if not _any_active_target():
+        return []  # most installations: every lead's events cost this one query
     subscriptions = WebhookSubscription.objects.filter(active=True).select_related("owner")
     integrations = CrmIntegration.objects.filter(active=True).select_related("api_client")
     return [
@@ -148,6 +150,13 @@ def _targets_for(type: str, actor: str) -> list[DeliveryTarget]:
         for target in [*subscriptions, *integrations]
         if target.is_receiving() and type in target.events and not (actor and actor == target.echo_actor())
     ]
+
+
+def _any_active_target() -> bool:
+    """Whether any webhook subscription or CRM integration is on, in one query."""
+    subscriptions = WebhookSubscription.objects.filter(active=True).values("pk")
+    integrations = CrmIntegration.objects.filter(active=True).values("pk")
+    return subscriptions.union(integrations, all=True).exists()
 
 
 def _target_key(target: DeliveryTarget) -> dict:

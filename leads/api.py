@@ -228,6 +228,8 @@ class LeadOutput(serializers.ModelSerializer):
     @extend_schema_field(AbVariantOutput(many=True))
     def get_ab_variants(self, lead) -> list[dict]:
         """The A/B tests of automated texts this borrower is in, and their variant in each."""
+        if self.context.get("created"):
+            return []  # a lead created in this very transaction: its first text is not decided yet
         return [
             {
                 "test_id": a.experiment_id,
@@ -335,7 +337,7 @@ class LeadViewSet(ViewSet):
         try:
             with transaction.atomic():
                 result = services.lead_intake(**self._intake_arguments(request, data))
-                body = LeadOutput(result.lead).data
+                body = LeadOutput(result.lead, context={"created": result.created}).data
                 code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
                 if key:
                     IdempotencyRecord.objects.create(

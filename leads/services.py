@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from leads import signals
@@ -344,8 +346,11 @@ def lead_mark_do_not_contact(*, lead: Lead, actor: str, reason: str = "") -> boo
 def lead_record_outbound(*, lead_id, at: datetime) -> None:
     """Note that a text went out; the first one is the lead's first contact."""
     # updated_at moves too: a CRM syncing with `updated_since` must see first_contact_at appear.
-    Lead.objects.filter(pk=lead_id, first_contact_at__isnull=True).update(first_contact_at=at)
-    Lead.objects.filter(pk=lead_id).update(last_outbound_at=at, updated_at=timezone.now())
+    Lead.objects.filter(pk=lead_id).update(
+        first_contact_at=Coalesce(F("first_contact_at"), Value(at)),
+        last_outbound_at=at,
+        updated_at=timezone.now(),
+    )
 
 
 def lead_record_inbound(*, lead_id, at: datetime) -> None:
@@ -431,25 +436,28 @@ def lead_set_ai_paused(*, lead: Lead, paused: bool, actor: str) -> None:
 # --- The do-not-contact list (numbers, beyond one lead) -------------------------------------------
 
 
-# Set while a batch of decisions (the nurture dispatcher's) shares one read of the list.
-_dnc_snapshot: ContextVar[tuple[frozenset, frozenset] | None] = ContextVar("dnc_snapshot", default=None)
+# Set while a batch of decisions (the nurture dispatcher's, one task's) shares one read of the list.
+_dnc_snapshot: ContextVar[dict | None] = ContextVar("dnc_snapshot", default=None)
 
 
 def dnc_listed(phone: str) -> bool:
     snapshot = _dnc_snapshot.get()
-    if snapshot is not None and phone in snapshot[0]:
-        return phone in snapshot[1]
-    return bool(phone) and DoNotContactNumber.objects.filter(phone=phone).exists()
+    if snapshot is not None and phone in snapshot:
+        return snapshot[phone]
+    listed = bool(phone) and DoNotContactNumber.objects.filter(phone=phone).exists()
+    if snapshot is not None:
+        snapshot[phone] = listed
+    return listed
 
 
 @contextmanager
-def dnc_snapshot(phones):
-    """Look these numbers up on the do-not-contact list once, for the decisions made inside the
-    block. A batch is short, and the outbox checks the list again right before each hand-over,
-    so a number listed meanwhile is still never texted."""
-    phones = frozenset(p for p in phones if p)
-    listed = frozenset(DoNotContactNumber.objects.filter(phone__in=phones).values_list("phone", flat=True))
-    token = _dnc_snapshot.set((phones, listed))
+def dnc_snapshot(phones=()):
+    """Look numbers up on the do-not-contact list once for the decisions made inside the block:
+    these phones at once, any other the first time it is asked about. The block is short (a
+    batch, a task), so a number listed meanwhile is caught by the next check outside it."""
+    phones = {p for p in phones if p}
+    listed = set(DoNotContactNumber.objects.filter(phone__in=phones).values_list("phone", flat=True))
+    token = _dnc_snapshot.set({phone: phone in listed for phone in phones})
     try:
         yield
     finally:

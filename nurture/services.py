@@ -68,15 +68,23 @@ def enrollment_publish(enrollment: Enrollment) -> None:
 
 
 def enrollment_start(
-    *, lead: Lead, cadence: Cadence, actor: str, start_now: bool = False, now: datetime | None = None
+    *,
+    lead: Lead,
+    cadence: Cadence,
+    actor: str,
+    start_now: bool = False,
+    now: datetime | None = None,
+    lead_just_read: bool = False,
 ) -> Enrollment | None:
     """Put the lead in the cadence with its first step scheduled. None when the lead may not
     be texted, is already in a cadence, or the cadence has nothing to send.
 
-    start_now: the first step goes at the next opening instead of after its delay."""
+    start_now: the first step goes at the next opening instead of after its delay.
+    lead_just_read: the caller read the lead a moment ago, so it is not read again."""
     now = now or timezone.now()
     first = cadence.steps.order_by("position").first()
-    lead.refresh_from_db(fields=["sms_consent", "consent_text", "opted_out_at", "do_not_contact"])
+    if not lead_just_read:
+        lead.refresh_from_db(fields=["sms_consent", "consent_text", "opted_out_at", "do_not_contact"])
     if first is None or not cadence.active or not lead.is_contactable():
         return None
     due = now if start_now else step_due(lead=lead, step=first, anchor=now)
@@ -158,7 +166,7 @@ def nurture_after_first_text(*, message) -> Enrollment | None:
     lead = Lead.objects.get(pk=message.lead_id)
     if cadence is None or lead.status not in NURTURABLE_STATUSES or not lead.is_contactable():
         return None
-    return enrollment_start(lead=lead, cadence=cadence, actor=ACTOR)
+    return enrollment_start(lead=lead, cadence=cadence, actor=ACTOR, lead_just_read=True)
 
 
 def nurture_after_reply(*, lead: Lead, message) -> int:

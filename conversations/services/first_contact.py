@@ -46,29 +46,34 @@ REPEAT_GREETING_STATUSES = (
 )
 
 
-def first_contact_send(*, lead_id, inquiry_id: int) -> SendResult | None:
+def first_contact_send(*, lead_id, inquiry_id: int, queue_delivery: bool = True) -> SendResult | None:
     """Greet the borrower; a repeat inquiry is greeted only after a quiet day.
 
     Decided with the lead locked: of several inquiries racing in (a double-submitted form, an
     aggregator re-posting), the first greets and the others find its greeting. The lead moves
-    to `contacted` in the same transaction, so a greeting never exists for a lead left `new`."""
+    to `contacted` in the same transaction, so a greeting never exists for a lead left `new`.
+    queue_delivery=False: the caller delivers the text itself (send_sms)."""
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         dedupe_key = f"first_contact:{inquiry_id}"
-        already_queued = Message.objects.filter(dedupe_key=dedupe_key).first()
+        greetings = list(Message.objects.filter(lead=lead, kind=Kind.FIRST_CONTACT).order_by("-created_at"))
+        already_queued = next((m for m in greetings if m.dedupe_key == dedupe_key), None)
         # A second run of this task finds its text and decides nothing again.
         result = (
-            SendResult(message=already_queued) if already_queued else _greet(lead, inquiry_id, dedupe_key)
+            SendResult(message=already_queued)
+            if already_queued
+            else _greet(lead, inquiry_id, dedupe_key, greetings[0] if greetings else None, queue_delivery)
         )
         if result and result.queued and lead.status == LeadStatus.NEW:
             lead_services.lead_set_status(lead=lead, status=LeadStatus.CONTACTED, actor="system")
     return result
 
 
-def _greet(lead: Lead, inquiry_id: int, dedupe_key: str) -> SendResult | None:
-    last_greeting = Message.objects.filter(lead=lead, kind=Kind.FIRST_CONTACT).order_by("-created_at").first()
-    repeat = lead.first_contact_at is not None or lead.inquiries.count() > 1
-    if repeat and not _greet_again(lead, last_greeting):
+def _greet(
+    lead: Lead, inquiry_id: int, dedupe_key: str, last_greeting: Message | None, queue_delivery: bool
+) -> SendResult | None:
+    # A repeat inquiry goes on only when it may be greeted again; a new lead may always be.
+    if not _greet_again(lead, last_greeting) and _repeat(lead):
         lead_services.lead_event_record(
             lead=lead,
             type="first_contact_skipped",
@@ -87,10 +92,16 @@ def _greet(lead: Lead, inquiry_id: int, dedupe_key: str) -> SendResult | None:
         kind=Kind.FIRST_CONTACT,
         sender=Sender.AGENT,
         dedupe_key=dedupe_key,
+        lead_locked=True,
+        queue_delivery=queue_delivery,
     )
     if variant and result.queued:
         experiment_services.assignment_record_text(lead=lead, variant=variant, message_id=result.message.pk)
     return result
+
+
+def _repeat(lead: Lead) -> bool:
+    return lead.first_contact_at is not None or lead.inquiries.count() > 1
 
 
 def _greet_again(lead: Lead, last_greeting: Message | None) -> bool:

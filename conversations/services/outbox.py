@@ -64,11 +64,14 @@ def send_sms(
     confirming_opt_out: bool = False,
     now: datetime | None = None,
     lead_locked: bool = False,
+    queue_delivery: bool = True,
 ) -> SendResult:
     """Queue one text, or refuse it (recording why). The only way anything is sent.
 
     lead_locked: the caller read the lead FOR UPDATE in its transaction, so the lead's consent
-    and opt-out fields are current and are not read again."""
+    and opt-out fields are current and are not read again.
+    queue_delivery=False: the caller hands the text to message_deliver itself once its
+    transaction commits (no task queued for it; if the caller dies first, the sweeper queues it)."""
     now = now or timezone.now()
     if lead is None and kind != Kind.SYSTEM:
         raise ValueError("Only staff alerts (kind 'system') go out without a lead.")
@@ -103,7 +106,8 @@ def send_sms(
         return SendResult(message=Message.objects.get(dedupe_key=dedupe_key))
     if held:
         _record_deferral(lead, message, held)
-    _enqueue("conversations.tasks.deliver_message", str(message.pk))
+    if queue_delivery:
+        _enqueue("conversations.tasks.deliver_message", str(message.pk))
     return SendResult(message=message)
 
 
@@ -353,19 +357,20 @@ def _defer(message: Message, *, until: datetime) -> str:
 
 
 def _finish_sent(message: Message, receipt, *, duration: float) -> str:
-    now = timezone.now()
-    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+    sent = dict(
         status=MessageStatus.SENT,
         provider_sid=receipt.provider_sid,
         from_number=receipt.from_number,
-        sent_at=now,
+        sent_at=timezone.now(),
         duration_ms=int(duration * 1000),
         error_code="",
         error_message="",
     )
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(**sent)
     if message.lead_id:
-        lead_services.lead_record_outbound(lead_id=message.lead_id, at=now)
-    message.refresh_from_db()
+        lead_services.lead_record_outbound(lead_id=message.lead_id, at=sent["sent_at"])
+    for name, value in sent.items():  # the row as now stored, without reading it back
+        setattr(message, name, value)
     signals.message_sent.send(sender=Message, message=message)
     return MessageStatus.SENT
 
