@@ -227,21 +227,34 @@ def can_transition(old: str, new: str) -> bool:
 
 
 def lead_set_status(
-    *, lead: Lead, status: str, actor: str, reason: str = "", data: dict | None = None
+    *,
+    lead: Lead,
+    status: str,
+    actor: str,
+    reason: str = "",
+    data: dict | None = None,
+    lead_locked: bool = False,
 ) -> bool:
-    """Move the lead to `status`; returns False (and changes nothing) if it already is."""
+    """Move the lead to `status`; returns False (and changes nothing) if it already is.
+
+    lead_locked: the caller read `lead` FOR UPDATE in its transaction, so its status is current."""
     if status not in LeadStatus.values:
         raise ApplicationError(f"{status!r} is not a lead status.", field="status")
     if status in STICKY_STATUSES:
         raise ApplicationError(f"Use the {status} service, which records why.", field="status")
-    return _transition(lead, status, actor=actor, reason=reason, data=data)
+    return _transition(lead, status, actor=actor, reason=reason, data=data, lead_locked=lead_locked)
 
 
 @transaction.atomic
-def _transition(lead: Lead, status: str, *, actor: str, reason: str, data: dict | None = None) -> bool:
+def _transition(
+    lead: Lead, status: str, *, actor: str, reason: str, data: dict | None = None, lead_locked: bool = False
+) -> bool:
     # Locked: an assistant concluding `qualified` must not overwrite a STOP or a CRM's
     # `closed_lost` committed a moment earlier; it sees that status and is refused.
-    old = Lead.objects.select_for_update().values_list("status", flat=True).get(pk=lead.pk)
+    if lead_locked:
+        old = lead.status
+    else:
+        old = Lead.objects.select_for_update().values_list("status", flat=True).get(pk=lead.pk)
     lead.status = old
     if old == status:
         return False

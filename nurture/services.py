@@ -74,15 +74,17 @@ def enrollment_start(
     actor: str,
     start_now: bool = False,
     now: datetime | None = None,
+    first_step: CadenceStep | None = None,
     lead_just_read: bool = False,
 ) -> Enrollment | None:
     """Put the lead in the cadence with its first step scheduled. None when the lead may not
     be texted, is already in a cadence, or the cadence has nothing to send.
 
     start_now: the first step goes at the next opening instead of after its delay.
+    first_step: the cadence's first step, when the caller has read it.
     lead_just_read: the caller read the lead a moment ago, so it is not read again."""
     now = now or timezone.now()
-    first = cadence.steps.order_by("position").first()
+    first = first_step or cadence.steps.order_by("position").first()
     if not lead_just_read:
         lead.refresh_from_db(fields=["sms_consent", "consent_text", "opted_out_at", "do_not_contact"])
     if first is None or not cadence.active or not lead.is_contactable():
@@ -162,11 +164,19 @@ def nurture_after_first_text(*, message) -> Enrollment | None:
     """The first text went out: nudge until the borrower answers."""
     if message.kind != Kind.FIRST_CONTACT or message.lead_id is None:
         return None
-    cadence = cadence_for_trigger(Trigger.NO_REPLY)
+    # The cadence with its first step, in one query (none: no active cadence, or no step).
+    first = (
+        CadenceStep.objects.filter(cadence__trigger=Trigger.NO_REPLY, cadence__active=True)
+        .select_related("cadence")
+        .order_by("position")
+        .first()
+    )
     lead = Lead.objects.get(pk=message.lead_id)
-    if cadence is None or lead.status not in NURTURABLE_STATUSES or not lead.is_contactable():
+    if first is None or lead.status not in NURTURABLE_STATUSES or not lead.is_contactable():
         return None
-    return enrollment_start(lead=lead, cadence=cadence, actor=ACTOR, lead_just_read=True)
+    return enrollment_start(
+        lead=lead, cadence=first.cadence, actor=ACTOR, first_step=first, lead_just_read=True
+    )
 
 
 def nurture_after_reply(*, lead: Lead, message) -> int:

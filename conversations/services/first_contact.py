@@ -65,7 +65,9 @@ def first_contact_send(*, lead_id, inquiry_id: int, queue_delivery: bool = True)
             else _greet(lead, inquiry_id, dedupe_key, greetings[0] if greetings else None, queue_delivery)
         )
         if result and result.queued and lead.status == LeadStatus.NEW:
-            lead_services.lead_set_status(lead=lead, status=LeadStatus.CONTACTED, actor="system")
+            lead_services.lead_set_status(
+                lead=lead, status=LeadStatus.CONTACTED, actor="system", lead_locked=True
+            )
     return result
 
 

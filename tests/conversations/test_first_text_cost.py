@@ -1,0 +1,80 @@
+"""What one lead costs the database, from POST /api/v1/leads/ to its first text handed to the
+gateway: a regression in queries per lead fails here. (Times are the benchmark's business:
+`manage.py bench_speed_to_lead`.)
+
+Counted are the statements that read or write rows; transaction control (BEGIN, COMMIT,
+savepoints) is left out, since SQLite and PostgreSQL issue it differently."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conversations import tasks
+from conversations.models import Kind, Message
+from leads.models import Lead
+
+pytestmark = pytest.mark.django_db
+
+# Web: the API client, the open lead with this phone (locked), the lead, the inquiry and the
+# timeline's lead_created, "any webhook or CRM target?", and the do-not-contact list for the
+# answer's not_texted_reason.
+WEB_QUERIES = 7
+# The greeting task. Deciding (lead locked): the lead, its greetings so far, the first-text A/B
+# test, the do-not-contact list, the contact rules, the text, the lead's status and its
+# timeline entry, "any target?". Handing over: the claim, the text and its lead, the lead's
+# opt-out state right before the call, the text sent, the lead's first/last outbound.
+# Then the nurture enrollment: the cadence's first step, the lead, the enrollment, its
+# timeline entry, the lead's next touch; and "any target?" for message.sent.
+GREETING_QUERIES = 20
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+def row_statements(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
+
+
+def post_lead(api, phone: str):
+    return api.post(
+        "/api/v1/leads/",
+        {
+            "first_name": "Ana",
+            "phone": phone,
+            "state": "TX",
+            "sms_consent": True,
+            "consent_text": "I agree to receive texts about my inquiry.",
+        },
+        format="json",
+    )
+
+
+def test_posting_a_lead_costs_a_few_queries_and_queues_only_the_greeting(
+    api, django_capture_on_commit_callbacks
+):
+    post_lead(api, "512-555-0101")  # the first request of a client reads more (its scopes, etc.)
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as queued:
+        response = post_lead(api, "512-555-0142")
+    assert response.status_code == 201
+    assert len(row_statements(queries)) == WEB_QUERIES, "\n".join(row_statements(queries))
+    assert len(queued) == 1  # the greeting task, and nothing else
+
+
+def test_the_greeting_task_texts_the_borrower_in_a_fixed_number_of_queries_and_queues_nothing(
+    api, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():  # the greeting task is run by hand below
+        post_lead(api, "512-555-0142")
+    lead = Lead.objects.get(phone="+15125550142")
+    inquiry_id = lead.inquiries.get().pk
+
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as queued:
+        assert tasks.send_first_contact(str(lead.pk), inquiry_id) == "sent"
+
+    assert len(row_statements(queries)) == GREETING_QUERIES, "\n".join(row_statements(queries))
+    assert queued == []  # no delivery task of its own: the greeting task handed the text over
+    [text] = Message.objects.filter(lead=lead, kind=Kind.FIRST_CONTACT)
+    lead.refresh_from_db()
+    assert (text.status, lead.status, lead.nurture_cadence) == ("sent", "contacted", "no_reply_yet")
+    assert lead.first_contact_at == text.sent_at
+    assert {"lead_created", "status_changed", "nurture_enrolled"} <= set(
+        lead.events.values_list("type", flat=True)
+    )
