@@ -35,7 +35,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
 
 bench: $(STAMP)
-	DEBUG=true $(BIN)/python manage.py bench_speed_to_lead --leads 200 $(BENCH_ARGS)
+	DEBUG=true $(BIN)/python manage.py bench_speed_to_lead --apps bare,product --leads 120 --rounds 3 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

@@ -89,8 +89,13 @@ class Post:
 @dataclass(frozen=True)
 class CpuSample:
     at: float  # time.monotonic()
-    services: float  # seconds of CPU, web server and worker trees
+    web: float  # seconds of CPU, the web server's process tree
+    worker: float  # the worker's
     database: float | None  # the database server's connections (PostgreSQL), None elsewhere
+
+    @property
+    def services(self) -> float:
+        return self.web + self.worker
 
 
 @dataclass
@@ -140,7 +145,7 @@ class BenchResult:
 
 
 def _part(sample: CpuSample, part: str) -> float | None:
-    return sample.services if part == "services" else sample.database
+    return getattr(sample, part)
 
 
 def machine() -> str:
@@ -194,7 +199,7 @@ def run(options: BenchOptions, log, app: App = PRODUCT) -> BenchResult:
                 running(worker_command(), env=env, log_path=options.work_dir / f"{app.name}-worker.log")
             )
             log(f"{app.name}: web server and worker up; logs in {options.work_dir}")
-            cpu = CpuMeter([web.pid, worker.pid], database_url)
+            cpu = CpuMeter(web.pid, worker.pid, database_url)
             posts, idle, burst = measure(api, twilio, options, cpu)
         return BenchResult(
             app=app.name,
@@ -229,15 +234,16 @@ def measure(api: "LeadsApi", twilio: FakeTwilio, options: BenchOptions, cpu: "Cp
 class CpuMeter:
     """CPU seconds used by process trees (from /proc), and by the database server's connections."""
 
-    def __init__(self, root_pids: list[int], database_url: str):
-        self.root_pids = root_pids
+    def __init__(self, web_pid: int, worker_pid: int, database_url: str):
+        self.web_pid, self.worker_pid = web_pid, worker_pid
         config = environ.Env.db_url_config(database_url)
         self.postgres = config if config["ENGINE"] == "django.db.backends.postgresql" else None
 
     def sample(self) -> CpuSample:
         return CpuSample(
             at=time.monotonic(),
-            services=sum(process_cpu_seconds(pid) for pid in tree_pids(self.root_pids)),
+            web=sum(process_cpu_seconds(pid) for pid in tree_pids([self.web_pid])),
+            worker=sum(process_cpu_seconds(pid) for pid in tree_pids([self.worker_pid])),
             database=sum(process_cpu_seconds(pid) for pid in self._backend_pids()) if self.postgres else None,
         )
 

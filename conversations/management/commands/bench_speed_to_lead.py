@@ -135,7 +135,8 @@ class Command(BaseCommand):
             f"API response p50 {bench.percentile(api_times, 0.5):.3f} s",
             f"all texted in {result.drain_seconds():.2f} s ({result.leads_per_second():.1f} leads/s)",
             f"CPU per lead: web + worker {1000 * result.cpu_per_lead('services', without_idle=False):.1f} ms, "
-            f"{1000 * services:.1f} ms without idle polling ({1000 * result.idle_rate('services'):.0f} ms/s)"
+            f"{1000 * services:.1f} ms without idle polling ({1000 * result.idle_rate('services'):.0f} ms/s): "
+            f"web {1000 * result.cpu_per_lead('web'):.1f}, worker {1000 * result.cpu_per_lead('worker'):.1f}"
             + (f", database server {1000 * database:.1f} ms" if database is not None else ""),
             f"load average {bench.load_average()}",
         ]
@@ -149,7 +150,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {name:8} all texted in {row['drain']:.2f} s ({row['rate']:.1f} leads/s), p50 "
                 f"{row['p50']:.3f} s; CPU per lead: web + worker {row['raw']:.1f} ms "
-                f"({row['services']:.1f} ms without idle polling){database}"
+                f"({row['services']:.1f} ms without idle polling: web {row['web']:.1f}, worker "
+                f"{row['worker']:.1f}){database}"
             )
         if {"bare", "product"} <= rows.keys():
             bare, product = rows["bare"], rows["product"]
@@ -169,5 +171,7 @@ class Command(BaseCommand):
             "p50": statistics.median(bench.percentile(r.latencies, 0.5) for r in runs),
             "raw": 1000 * statistics.median(r.cpu_per_lead("services", without_idle=False) for r in runs),
             "services": 1000 * statistics.median(r.cpu_per_lead("services") for r in runs),
+            "web": 1000 * statistics.median(r.cpu_per_lead("web") for r in runs),
+            "worker": 1000 * statistics.median(r.cpu_per_lead("worker") for r in runs),
             "database": None if None in databases else 1000 * statistics.median(databases),
         }
