@@ -18,13 +18,13 @@ from nurture import rendering
 from reporting.experiments import best_variant, experiment_results, verdicts
 
 
-def wording_errors(target: str, template: str) -> str | None:
-    """The checks every automated text passes, for the text under test."""
+def wording_errors(target: str, template: str, language: str) -> str | None:
+    """The automated-text checker (conversations.template_check), as for the text under test."""
     if not template.strip():
         return None  # the current text: already checked where it is edited
     if target == Target.FIRST_TEXT:
         return texts.first_text_template_errors(template)
-    return rendering.template_errors(template)
+    return rendering.template_errors(template, language=language)
 
 
 class VariantFormSet(forms.BaseInlineFormSet):
@@ -34,8 +34,8 @@ class VariantFormSet(forms.BaseInlineFormSet):
         if len(kept) < 2:
             raise ValidationError("An A/B test needs at least two variants.")
         for form in kept:
-            for field in ("body", "body_es"):
-                error = wording_errors(self.instance.target, form.cleaned_data.get(field, ""))
+            for field, language in (("body", "en"), ("body_es", "es")):
+                error = wording_errors(self.instance.target, form.cleaned_data.get(field, ""), language)
                 if error:
                     form.add_error(field, error)
 

@@ -99,7 +99,11 @@ class MetricsView(APIView):
         responses={
             200: MetricsOutput,
             400: inline_serializer(
-                "MetricsBadRequest", {"since": serializers.ListField(child=serializers.CharField())}
+                "MetricsBadRequest",
+                {
+                    "since": serializers.ListField(child=serializers.CharField(), required=False),
+                    "until": serializers.ListField(child=serializers.CharField(), required=False),
+                },
             ),
             401: ERROR,
             403: ERROR,

@@ -12,9 +12,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from conversations.models import Direction, Kind, Message, Sender
+from conversations.template_check import segments as sms_segments
 from leads.models import Lead, LeadEvent
 from reporting.models import FactsWatermark, LeadFact, NurtureSendFact
-from reporting.segments import sms_segments
 
 BATCH_SIZE = 1000
 # A change is committed a little after its updated_at is set: the watermark stays this far
@@ -164,7 +164,7 @@ def lead_facts(lead: dict, texts: list[Text], events: list[Event]) -> tuple[Lead
         lost=lead["status"] == "closed_lost" or "closed_lost" in stage_times,
         opted_out=opted_out_at is not None,
         opt_out_after_kind=_kind_before(sent, opted_out_at),
-        segments=sum(sms_segments(t.body) for t in sent),
+        segments=sum(sms_segments(t.body).segments for t in sent),
         fallbacks=sum(e.type == "agent_fallback" for e in events),
         handoffs=sum(e.type == "handoff" for e in events),
     )

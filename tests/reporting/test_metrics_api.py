@@ -2,6 +2,8 @@
 
 from rest_framework.test import APIClient
 
+from integrations.services import api_client_create
+
 
 def test_it_serves_the_funnel_for_leads_created_in_the_range(week, api):
     response = api.get("/api/v1/metrics/?since=2026-03-02&until=2026-03-08")
@@ -39,3 +41,18 @@ def test_it_rejects_bad_dates_with_a_message(week, api):
 
 def test_it_needs_a_token(db):
     assert APIClient().get("/api/v1/metrics/").status_code == 401
+
+
+def test_it_needs_the_metrics_scope(db):
+    _, token = api_client_create(name="Web form", scopes=["leads:create"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    refused = client.get("/api/v1/metrics/")
+    assert refused.status_code == 403 and "metrics:read" in refused.json()["detail"]
+
+
+def test_the_schema_documents_every_answer(client, db):
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/v1/metrics/"]["get"]
+    assert set(operation["responses"]) == {"200", "400", "401", "403"}
+    assert {p["name"] for p in operation["parameters"]} == {"since", "until"}
