@@ -160,6 +160,7 @@ class LLMCallInline(admin.TabularInline):
 class AgentTurnAdmin(admin.ModelAdmin):
     """Every answer of the assistant: who wrote it, how long it took, whether it fell back."""
 
+    ordering = ["-created_at"]  # newest first
     list_display = [
         "created_at", "lead", "backend", "answered_by", "outcome", "intent", "fallback_reason",
         "duration_ms", "short_reply",
@@ -192,6 +193,7 @@ class AgentTurnAdmin(admin.ModelAdmin):
 
 @admin.register(LLMCall)
 class LLMCallAdmin(admin.ModelAdmin):
+    ordering = ["-created_at"]  # newest first
     list_display = [
         "created_at", "provider", "model", "outcome", "status_code", "duration_ms", "input_tokens",
         "output_tokens", "cache_read_tokens", "cost_usd", "turn",

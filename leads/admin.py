@@ -242,6 +242,7 @@ class LeadAdmin(admin.ModelAdmin):
 
 @admin.register(LeadEvent)
 class LeadEventAdmin(admin.ModelAdmin):
+    ordering = ["-created_at"]  # newest first
     list_display = ["created_at", "lead", "type", "actor", "description"]
     list_filter = ["type", "created_at"]
     search_fields = ["lead__phone", "lead__last_name", "description", "actor"]

@@ -105,7 +105,7 @@ PHRASES = {
         "who_is_this": "This is the automated assistant for {company} (NMLS #{nmls}), following up on your home loan inquiry.",
         "how_got_number": "You shared this number in your home loan inquiry with {company}, which is why I'm texting.",
         "how_got_number_texted": "You texted {company} at this number, so I'm following up.",
-        "are_you_bot": "I'm {company}'s automated assistant. A licensed loan officer (a real person) takes over once I have a few details.",
+        "are_you_bot": "I'm an automated assistant for {company}. A licensed loan officer (a real person) takes over once I have a few details.",
         "rates": "I can't quote rates or payments by text: they depend on your credit, loan and home. A licensed loan officer can give you real numbers. Want me to have one reach out?",
         "rates_with_officer": "I can't quote rates or payments by text, but your loan officer will go over real numbers with you.",
         "apr_meaning": "APR is the yearly cost of a loan: the interest plus some fees. A licensed loan officer can show you real numbers.",

@@ -1,5 +1,6 @@
 """The variant a borrower gets is the text they get, and the API and webhooks say which."""
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -8,6 +9,7 @@ import time_machine
 from conversations.models import Kind, Message
 from conversations.services import first_contact_send
 from experiments.models import Assignment, Experiment, Variant
+from integrations.payloads import lead_data
 from nurture.dispatch import nurture_dispatch
 from nurture.models import Cadence
 from nurture.services import enrollment_start
@@ -51,6 +53,7 @@ def test_the_first_text_is_the_borrowers_variant_and_the_api_says_which(api, run
     assert shown == [
         {"test_id": variant.experiment_id, "test": "Shorter", "target": "first_text", "variant": "B"}
     ]
+    assert json.loads(json.dumps(lead_data(lead_id), default=str))["ab_variants"] == shown  # webhooks
 
 
 def test_a_control_variant_sends_the_current_text(api, run_tasks):
