@@ -3,13 +3,13 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import get_object_or_404
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
 from appointments.models import Appointment, AppointmentStatus
 from conversations import windows
 from leads.api import OfficerOutput
 from leads.models import Lead
+from mortgage_sms.api import Pagination, paginated
 
 
 class AppointmentOutput(serializers.ModelSerializer):
@@ -37,6 +37,7 @@ class WebhookAppointmentData(AppointmentOutput):
 
 class LeadAppointments(APIView):
     required_scopes = "leads:read"  # API token scopes, like the rest of a lead's reads
+    pagination_class = Pagination
 
     @extend_schema(
         responses=AppointmentOutput(many=True),
@@ -46,6 +47,4 @@ class LeadAppointments(APIView):
     def get(self, request, pk):
         lead = get_object_or_404(Lead, pk=pk)
         appointments = lead.appointments.select_related("officer", "lead").order_by("starts_at")
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(appointments, request, view=self)
-        return paginator.get_paginated_response(AppointmentOutput(page, many=True).data)
+        return paginated(self, request, appointments, AppointmentOutput)

@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -29,7 +28,9 @@ from leads.choices import (
 )
 from leads.models import IdempotencyRecord, Lead, LeadEvent
 from leads.phones import normalize_phone
+from mortgage_sms.api import DateTimeParameter, InputSerializer, Pagination, paginated, query_filters
 from mortgage_sms.errors import ApplicationError
+from mortgage_sms.schema import error_response
 from mortgage_sms.scopes import Scope
 
 # Statuses a CRM may set. The others follow from what happens in the conversation.
@@ -41,6 +42,45 @@ CRM_STATUSES = [
     LeadStatus.CLOSED_LOST,
     LeadStatus.DO_NOT_CONTACT,
 ]
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "phone",
+        "maxLength": 40,
+        "description": "A US phone number, written any common way: +15125550100, (512) 555-0100, "
+        "512-555-0100. It must be a valid, dialable US number (no extension).",
+        "example": "(512) 555-0100",
+    }
+)
+class PhoneField(serializers.CharField):
+    """A US phone number as people write it, stored as E.164."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=40, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return normalize_phone(super().to_internal_value(data))
+        except ApplicationError as error:
+            raise ValidationError(error.message) from None
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "web-url",
+        "description": "An http(s) URL as a browser shows it (a host name of at most 253 characters).",
+    }
+)
+class WebUrlField(serializers.URLField):
+    pass
+
+
+@extend_schema_field({"type": "string", "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}, {"maxLength": 0}]})
+class IpAddressField(serializers.IPAddressField):
+    pass
 
 
 class LenientChoiceField(serializers.ChoiceField):
@@ -57,11 +97,11 @@ class StateField(serializers.ChoiceField):
         super().__init__(choices=sorted(US_STATES.items()), **kwargs)
 
     def to_internal_value(self, data):
-        if isinstance(data, str):
-            data = data.strip().upper()
-        if data not in US_STATES:
+        if data == "" and self.allow_blank:
+            return ""
+        if not isinstance(data, str) or data.strip().upper() not in US_STATES:
             raise ValidationError(f"{data!r} is not a two-letter US state code.")
-        return data
+        return data.strip().upper()
 
 
 def nullable_choice(choices):
@@ -72,7 +112,7 @@ def nullable_bool():
     return serializers.BooleanField(required=False, allow_null=True)
 
 
-class QualificationSerializer(serializers.Serializer):
+class QualificationSerializer(InputSerializer):
     loan_purpose = nullable_choice(LoanPurpose.choices)
     loan_type = nullable_choice(LoanType.choices)
     timeline = nullable_choice(Timeline.choices)
@@ -84,7 +124,7 @@ class QualificationSerializer(serializers.Serializer):
     first_time_buyer = nullable_bool()
 
 
-class ContactFieldsSerializer(serializers.Serializer):
+class ContactFieldsSerializer(InputSerializer):
     first_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
@@ -112,7 +152,7 @@ class StrictBooleanField(serializers.BooleanField):
 
 
 class LeadCreateInput(ContactFieldsSerializer, QualificationSerializer):
-    phone = serializers.CharField(max_length=40)
+    phone = PhoneField()
     source = LenientChoiceField(choices=Source.choices, default=Source.WEB)
     source_detail = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     external_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -126,22 +166,18 @@ class LeadCreateInput(ContactFieldsSerializer, QualificationSerializer):
         max_length=5000,
         help_text="The disclosure the borrower agreed to",
     )
-    consent_at = serializers.DateTimeField(
-        required=False, help_text="When the borrower agreed (default: now)"
-    )
-    consent_ip = serializers.IPAddressField(
-        required=False, allow_blank=True, help_text="The borrower's IP address"
-    )
+    consent_at = extend_schema_field(
+        {
+            "type": "string",
+            "format": "past-date-time",
+            "description": "When the borrower agreed (default: now): RFC 3339, not in the future.",
+        }
+    )(serializers.DateTimeField)(required=False)
+    consent_ip = IpAddressField(required=False, allow_blank=True, help_text="The borrower's IP address")
     consent_user_agent = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    consent_page_url = serializers.URLField(required=False, allow_blank=True, max_length=2000)
-    trustedform_cert_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    consent_page_url = WebUrlField(required=False, allow_blank=True, max_length=2000)
+    trustedform_cert_url = WebUrlField(required=False, allow_blank=True, max_length=500)
     jornaya_leadid = serializers.CharField(required=False, allow_blank=True, max_length=100)
-
-    def validate_phone(self, value):
-        try:
-            return normalize_phone(value)
-        except ApplicationError as error:
-            raise ValidationError(error.message) from None
 
     def validate_consent_at(self, value):
         if value > timezone.now() + CONSENT_CLOCK_SKEW:
@@ -149,7 +185,7 @@ class LeadCreateInput(ContactFieldsSerializer, QualificationSerializer):
         return value
 
 
-class OptOutInput(serializers.Serializer):
+class OptOutInput(InputSerializer):
     words = serializers.CharField(max_length=1000, help_text="What the borrower said, as they said it")
     channel = serializers.ChoiceField(choices=["phone", "email", "in_person", "sms", "other"])
 
@@ -295,10 +331,31 @@ def request_fingerprint(data) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
+STATUS_LIST = rf"^({'|'.join(LeadStatus.values)})(,({'|'.join(LeadStatus.values)}))*$"
+
+
+class LeadListFilters(InputSerializer):
+    status = serializers.RegexField(
+        STATUS_LIST,
+        required=False,
+        help_text="One status, or several: `qualified,claimed`.",
+        error_messages={"invalid": f"Statuses, comma-separated, from: {', '.join(LeadStatus.values)}."},
+    )
+    updated_since = DateTimeParameter(required=False, help_text="Changed at or after (RFC 3339).")
+    phone = PhoneField(required=False, help_text="Any way of writing the number.")
+    external_id = serializers.CharField(required=False, max_length=100)
+
+    def validate(self, data):
+        if "status" in data:
+            data["statuses"] = data.pop("status").split(",")
+        return data
+
+
 class LeadViewSet(ViewSet):
     """Leads: post inquiries in, read qualification and status, set statuses from a CRM."""
 
     lookup_value_regex = "[0-9a-f-]{36}"
+    pagination_class = Pagination
     required_scopes = {
         "create": Scope.LEADS_CREATE,
         "list": Scope.LEADS_READ,
@@ -310,7 +367,11 @@ class LeadViewSet(ViewSet):
 
     @extend_schema(
         request=LeadCreateInput,
-        responses={201: LeadOutput, 200: LeadOutput},
+        responses={
+            201: LeadOutput,
+            200: LeadOutput,
+            422: error_response("This Idempotency-Key was used with a different body: nothing stored."),
+        },
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -322,7 +383,9 @@ class LeadViewSet(ViewSet):
         ],
         description="Post an inquiry. 201 with a new lead; 200 with the open lead that has "
         "the same phone (the inquiry is added to it, and no second first text goes out within "
-        "24 hours). The borrower is texted within seconds when `sms_consent` is true.",
+        "24 hours). The borrower is texted within seconds when `sms_consent` is true. "
+        "Qualification fields go at the top level; for older clients an object `qualification` "
+        "holding them is accepted too, as long as it agrees with the top level.",
     )
     def create(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
@@ -400,49 +463,22 @@ class LeadViewSet(ViewSet):
     @extend_schema(
         responses=LeadOutput(many=True),
         parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, description="One status, or several: a,b"),
-            OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="ISO 8601"),
-            OpenApiParameter("phone", OpenApiTypes.STR),
-            OpenApiParameter("external_id", OpenApiTypes.STR),
+            LeadListFilters,
+            # Documented as the list it is (`status=qualified,claimed`), not as a pattern.
+            OpenApiParameter(
+                "status",
+                {"type": "array", "items": {"type": "string", "enum": LeadStatus.values}, "minItems": 1},
+                explode=False,
+                style="form",
+                description="One status, or several: `qualified,claimed`.",
+            ),
         ],
         description="Newest first; with `updated_since`, oldest change first (for syncing).",
     )
     def list(self, request):
-        filters = self._list_filters(request.query_params)
+        filters = query_filters(LeadListFilters, request)
         leads = selectors.lead_list(**filters)
-        return self._paginated(request, leads, LeadOutput)
-
-    @staticmethod
-    def _list_filters(params) -> dict:
-        filters = {}
-        if params.get("status"):
-            statuses = [s.strip() for s in params["status"].split(",") if s.strip()]
-            bad = [s for s in statuses if s not in LeadStatus.values]
-            if bad:
-                raise ValidationError({"status": [f"Not a status: {', '.join(bad)}."]})
-            filters["statuses"] = statuses
-        if params.get("updated_since"):
-            since = parse_datetime(params["updated_since"].replace(" ", "+"))
-            if since is None:
-                raise ValidationError({"updated_since": ["Use an ISO 8601 date and time."]})
-            filters["updated_since"] = since
-        if params.get("phone"):
-            try:
-                filters["phone"] = normalize_phone(params["phone"])
-            except ApplicationError as error:
-                raise ValidationError({"phone": [error.message]}) from None
-        if params.get("external_id"):
-            filters["external_id"] = params["external_id"]
-        return filters
-
-    def _paginated(self, request, queryset, serializer_class):
-        from rest_framework.pagination import PageNumberPagination
-
-        paginator = PageNumberPagination()
-        paginator.page_size_query_param = "page_size"
-        paginator.max_page_size = 500
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+        return paginated(self, request, leads, LeadOutput)
 
     @extend_schema(responses=LeadOutput)
     def retrieve(self, request, pk=None):
@@ -450,7 +486,10 @@ class LeadViewSet(ViewSet):
 
     @extend_schema(
         request=LeadUpdateInput,
-        responses=LeadOutput,
+        responses={
+            200: LeadOutput,
+            409: error_response("The lead's status cannot change that way (say, a closed lead reopened)."),
+        },
         description="Correct contact or qualification fields, set a status from the CRM, or record "
         "an opt-out the borrower gave by phone or e-mail (`opt_out`: their words and the channel). "
         "`do_not_contact` and opt-outs stop all texting at once and cannot be lifted through the API.",
@@ -464,12 +503,12 @@ class LeadViewSet(ViewSet):
     @extend_schema(responses=MessageOutput(many=True), description="The SMS thread, oldest first.")
     def messages(self, request, pk=None):
         lead = self._lead(pk)
-        return self._paginated(request, lead.messages.order_by("created_at", "id"), MessageOutput)
+        return paginated(self, request, lead.messages.order_by("created_at", "id"), MessageOutput)
 
     @extend_schema(responses=EventOutput(many=True), description="The timeline, oldest first.")
     def events(self, request, pk=None):
         lead = self._lead(pk)
-        return self._paginated(request, lead.events.order_by("created_at", "id"), EventOutput)
+        return paginated(self, request, lead.events.order_by("created_at", "id"), EventOutput)
 
     @staticmethod
     def _lead(pk) -> Lead:

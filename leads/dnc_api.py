@@ -1,28 +1,24 @@
 """GET/POST /api/v1/dnc/: numbers never to text, besides each lead's own opt-out."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from leads import services
+from leads.api import PhoneField
 from leads.models import DoNotContactNumber
-from leads.phones import normalize_phone
-from mortgage_sms.errors import ApplicationError
+from mortgage_sms.api import InputSerializer, Pagination, paginated, query_filters
 from mortgage_sms.scopes import Scope
 
 
-class DncInput(serializers.Serializer):
-    phone = serializers.CharField(max_length=40)
+class DncInput(InputSerializer):
+    phone = PhoneField()
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
-    def validate_phone(self, value):
-        try:
-            return normalize_phone(value)
-        except ApplicationError as error:
-            raise ValidationError(error.message) from None
+
+class DncFilters(InputSerializer):
+    phone = PhoneField(required=False, help_text="Look up one number (any way of writing it).")
 
 
 class DncOutput(serializers.ModelSerializer):
@@ -35,19 +31,15 @@ class DncView(APIView):
     """The company's do-not-contact list: every text to these numbers is refused."""
 
     required_scopes = {"GET": Scope.LEADS_READ, "POST": Scope.LEADS_WRITE}
+    pagination_class = Pagination
 
-    @extend_schema(
-        responses=DncOutput(many=True),
-        parameters=[OpenApiParameter("phone", str, description="Look up one number (any format)")],
-        description="Newest first.",
-    )
+    @extend_schema(responses=DncOutput(many=True), parameters=[DncFilters], description="Newest first.")
     def get(self, request):
         entries = DoNotContactNumber.objects.order_by("-created_at", "-id")
-        if request.query_params.get("phone"):
-            entries = entries.filter(phone=DncInput().validate_phone(request.query_params["phone"]))
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(entries, request, view=self)
-        return paginator.get_paginated_response(DncOutput(page, many=True).data)
+        filters = query_filters(DncFilters, request)
+        if "phone" in filters:
+            entries = entries.filter(phone=filters["phone"])
+        return paginated(self, request, entries, DncOutput)
 
     @extend_schema(
         request=DncInput,
@@ -58,9 +50,6 @@ class DncView(APIView):
     def post(self, request):
         data = DncInput(data=request.data)
         data.is_valid(raise_exception=True)
-        unknown = set(request.data) - set(DncInput().fields) if isinstance(request.data, dict) else set()
-        if unknown:
-            raise ValidationError({field: ["Unknown field."] for field in sorted(unknown)})
         entry, created = services.dnc_add(
             phone=data.validated_data["phone"],
             reason=data.validated_data["reason"],

@@ -1,12 +1,19 @@
-"""What every API view shares: ApplicationError as an API response, and a JSON parser that
-refuses bodies nested too deeply to be anything we take."""
+"""What every API view shares: ApplicationError as an API response, a JSON parser that refuses
+bodies nested too deeply to be anything we take, the pagination of lists, a rate limit per
+client, and JSON for the 404s and 500s that happen outside a view."""
+
+import re
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import parsers
+from django.http import JsonResponse
+from django.views import defaults
+from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from mortgage_sms.errors import ApplicationError
@@ -49,3 +56,136 @@ def exception_handler(exc, context):
         body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(body, status=400)
     return drf_exception_handler(exc, context)
+
+
+class Pagination(PageNumberPagination):
+    """Lists are `{count, next, previous, results}`, 50 a page by default, up to 500; a page past
+    the last is a 404, a page size that is not a number from 1 to 500 a 400."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    PARAMETERS = ("page", "page_size")
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise serializers.ValidationError(
+                {"page_size": [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        limits = {"page": {"minimum": 1}, "page_size": {"minimum": 1, "maximum": self.max_page_size}}
+        for parameter in parameters:
+            parameter["schema"].update(limits[parameter["name"]])
+        return parameters
+
+
+class ClientRateThrottle(SimpleRateThrottle):
+    """API_RATE_LIMIT requests per API client (a runaway CRM loop, a leaked form token)."""
+
+    scope = "client"
+
+    def get_cache_key(self, request, view):
+        client = request.user
+        if not getattr(client, "is_authenticated", False):
+            return None  # refused with a 401 anyway
+        return self.cache_format % {"scope": self.scope, "ident": client.pk}
+
+
+def is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception):
+    """An API URL that matches nothing (say, a lead id that is not a UUID) answers JSON."""
+    if is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if is_api(request):
+        return JsonResponse({"detail": "Server error: the error is logged for the operators."}, status=500)
+    return defaults.server_error(request)
+
+
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$", re.ASCII)
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+class DateTimeParameter(serializers.DateTimeField):
+    """A date and time as the schema's `date-time` says (RFC 3339): seconds and a UTC offset
+    included, so it means one moment. A `+` left unencoded in a URL arrives as a space."""
+
+    def to_internal_value(self, value):
+        value = value.replace(" ", "+") if isinstance(value, str) else value
+        if not (isinstance(value, str) and RFC3339.match(value)):
+            self.fail("invalid", format="YYYY-MM-DDThh:mm:ss[.ffffff]Z (or ±hh:mm)")
+        return super().to_internal_value(value)
+
+
+class DateParameter(serializers.DateField):
+    """A day as the schema's `date` says: YYYY-MM-DD."""
+
+    def to_internal_value(self, value):
+        if not (isinstance(value, str) and ISO_DATE.match(value)):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
+def query_filters(serializer_class, request) -> dict:
+    """The query's filters, validated: a 400 names each bad or unknown one (given but empty is
+    bad too). The page and page size are the pagination's."""
+    params = {k: v for k, v in request.query_params.dict().items() if k not in Pagination.PARAMETERS}
+    # A plain dict: DRF reads an empty value in a QueryDict as "not given".
+    query = serializer_class(data=params)
+    query.is_valid(raise_exception=True)
+    return {name: value for name, value in query.validated_data.items() if value is not None}
+
+
+def paginated(view, request, queryset, serializer_class) -> Response:
+    """One page of `queryset` as `{count, next, previous, results}` (the view's pagination_class)."""
+    paginator = view.pagination_class()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class InputSerializer(serializers.Serializer):
+    """Input exactly as the schema types it: unknown fields are refused (a misspelt field must
+    not be ignored), a text field takes a JSON string and a yes/no field a JSON boolean, not a
+    number or a word DRF would quietly convert. The schema says `additionalProperties: false`."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            errors = {name: ["Unknown field."] for name in data if name not in self.fields}
+            errors |= {
+                name: [_TYPE_MESSAGES[kind]]
+                for name, field in self.fields.items()
+                for kind in [_json_type(field)]
+                if kind and data.get(name) is not None and not isinstance(data[name], kind)
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+_TYPE_MESSAGES = {
+    str: "Send a JSON string.",
+    bool: "Send a JSON boolean: true or false.",
+    list: "Send a JSON list.",
+}
+
+
+def _json_type(field) -> type | None:
+    for field_class, kind in (
+        (serializers.CharField, str),
+        (serializers.BooleanField, bool),
+        (serializers.ListField, list),
+    ):
+        if isinstance(field, field_class):
+            return kind
+    return None

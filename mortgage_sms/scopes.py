@@ -35,7 +35,8 @@ def required_scope(view, method: str) -> str:
     if isinstance(declared, str):
         return declared
     if isinstance(declared, dict):
-        scope = declared.get(getattr(view, "action", None)) or declared.get(method.upper())
+        method = "GET" if method.upper() == "HEAD" else method.upper()
+        scope = declared.get(getattr(view, "action", None)) or declared.get(method)
         if scope:
             return scope
     raise ImproperlyConfigured(
@@ -53,11 +54,21 @@ class ScopeRequired(BasePermission):
         client = request.user
         if not getattr(client, "is_authenticated", False):
             return False  # DRF answers 401 with `WWW-Authenticate: Token`
+        if not _handles(view, request.method):
+            return True  # nothing to protect: DRF answers 405 (OPTIONS: what the endpoint takes)
         scope = self.scope or required_scope(view, request.method)
         if not client.has_scope(scope):
             self.message = f"This token does not have the `{scope}` scope."
             return False
         return True
+
+
+def _handles(view, method: str) -> bool:
+    if method == "OPTIONS":
+        return False
+    if hasattr(view, "action_map"):  # a viewset: only its mapped methods have an action
+        return view.action is not None
+    return hasattr(view, method.lower())
 
 
 def requires_scope(scope: str) -> type[ScopeRequired]:

@@ -239,9 +239,12 @@ REST_FRAMEWORK = {
     # JSON only (the contract), through a parser that refuses absurdly nested bodies with a 400.
     "DEFAULT_PARSER_CLASSES": ["mortgage_sms.api.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "mortgage_sms.schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "mortgage_sms.api.Pagination",
     "PAGE_SIZE": 50,
+    # Per API client, per web process (the default cache is each process's memory).
+    "DEFAULT_THROTTLE_CLASSES": ["mortgage_sms.api.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"client": env("API_RATE_LIMIT", default="1200/minute")},
     "EXCEPTION_HANDLER": "mortgage_sms.api.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }

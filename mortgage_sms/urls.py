@@ -6,6 +6,9 @@ from calls import views as call_views
 from mortgage_sms.home import home
 from reporting.views import reports_view
 
+handler404 = "mortgage_sms.api.page_not_found"
+handler500 = "mortgage_sms.api.server_error"
+
 admin.site.site_header = "Mortgage SMS"
 admin.site.site_title = "Mortgage SMS admin"
 admin.site.index_title = "Operations"

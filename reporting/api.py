@@ -8,14 +8,15 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mortgage_sms.api import DateParameter, InputSerializer, query_filters
 from reporting import selectors
 
 MAX_DAYS = 366 * 3
 
 
-class MetricsQuery(serializers.Serializer):
-    since = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-    until = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+class MetricsQuery(InputSerializer):
+    since = DateParameter(required=False)
+    until = DateParameter(required=False)
 
     def validate(self, data):
         default_since, default_until = selectors.default_range()
@@ -114,7 +115,6 @@ class MetricsView(APIView):
         "stage counts every lead that reached it or a later one.",
     )
     def get(self, request):
-        query = MetricsQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = metrics_for(query.validated_data["since"], query.validated_data["until"])
+        query = query_filters(MetricsQuery, request)
+        data = metrics_for(query["since"], query["until"])
         return Response(MetricsOutput(data).data)

@@ -18,7 +18,7 @@ def test_it_subscribes_and_shows_the_secret_once(api):
     body = response.json()
     assert body["secret"].startswith("whsec_")
     assert body["events"] == ["lead.created", "message.received"] and body["active"] is True
-    listed = api.get("/api/v1/webhooks/").json()
+    listed = api.get("/api/v1/webhooks/").json()["results"]  # a list is a paginated object
     assert [s["id"] for s in listed] == [body["id"]]
     assert "secret" not in listed[0]
     assert "secret" not in api.get(f"/api/v1/webhooks/{body['id']}/").json()
@@ -105,7 +105,7 @@ def test_a_client_sees_and_deletes_only_its_own_subscriptions(api):
         "/api/v1/webhooks/", {"url": PUBLIC_URL, "events": ["lead.created"]}, format="json"
     ).json()
 
-    assert other.get("/api/v1/webhooks/").json() == []
+    assert other.get("/api/v1/webhooks/").json()["results"] == []
     assert other.get(f"/api/v1/webhooks/{mine['id']}/").status_code == 404
     assert other.delete(f"/api/v1/webhooks/{mine['id']}/").status_code == 404
     assert api.delete(f"/api/v1/webhooks/{mine['id']}/").status_code == 204
