@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format audit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: $(STAMP)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+# Known vulnerabilities in the dependencies (pip-audit); says "SKIPPED" where pypi.org cannot answer.
+audit: $(STAMP)
+	$(BIN)/python bin/audit
 
 bench: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py bench_speed_to_lead --apps bare,product --leads 120 --rounds 3 $(BENCH_ARGS)
