@@ -8,7 +8,9 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
+from django.urls import is_valid_path
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
@@ -100,11 +102,15 @@ def is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
-def page_not_found(request, exception):
-    """An API URL that matches nothing (say, a lead id that is not a UUID) answers JSON."""
-    if is_api(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return defaults.page_not_found(request, exception)
+@csrf_exempt  # an API client has no CSRF token: it gets the 404, not a CSRF page
+def api_not_found(request, path=""):
+    """Any /api/ URL that matches nothing (say, a lead id that is not a UUID) answers JSON, with
+    or without DEBUG: a generated client parses every error."""
+    if not request.path.endswith("/") and is_valid_path(request.path + "/"):
+        return JsonResponse(
+            {"detail": f"Not found. Did you mean {request.path}/ (with the slash)?"}, status=404
+        )
+    return JsonResponse({"detail": "Not found."}, status=404)
 
 
 def server_error(request):

@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from calls import views as call_views
+from mortgage_sms.api import api_not_found
 from mortgage_sms.home import home
 from reporting.views import reports_view
 
-handler404 = "mortgage_sms.api.page_not_found"
 handler500 = "mortgage_sms.api.server_error"
 
 admin.site.site_header = "Mortgage SMS"
@@ -36,6 +36,8 @@ urlpatterns = [
     path("", include("conversations.urls")),
     path("", include("integrations.inbound_urls")),
     path("", include("calls.urls")),
+    # Last: whatever else is asked of the API is a JSON 404.
+    re_path(r"^api/", api_not_found),
 ]
 
 handler403 = "mortgage_sms.errors_pages.permission_denied"

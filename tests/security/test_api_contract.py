@@ -56,11 +56,21 @@ def test_it_refuses_empty_malformed_and_unknown_filters(api, query):
     assert response.status_code == 400 and response["Content-Type"] == "application/json"
 
 
-def test_a_lead_id_that_is_not_a_uuid_gets_a_json_404(api):
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_lead_id_that_is_not_a_uuid_gets_a_json_404(api, settings, debug):
+    settings.DEBUG = debug  # `make run` runs with DEBUG: no HTML debug page for the API either
     LeadFactory()
     for url in ["/api/v1/leads/42/", "/api/v1/leads/not-a-uuid/messages/", "/api/v1/webhooks/abc/"]:
         response = api.get(url)
         assert response.status_code == 404 and response.json() == {"detail": "Not found."}, url
+    assert api.post("/api/v1/nothing/", {}).json() == {"detail": "Not found."}
+
+
+def test_a_missing_trailing_slash_is_pointed_out(api):
+    response = api.get("/api/v1/leads")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found. Did you mean /api/v1/leads/ (with the slash)?"}
 
 
 def test_a_client_over_its_rate_gets_a_429_with_retry_after(api, monkeypatch):
