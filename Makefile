@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format audit bench clean
+.PHONY: run test lint format audit bench bench-lanes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ run: $(STAMP)
 	mkdir -p var
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG:-true} PORT=$(PORT) bash bin/serve
+	DEBUG=$${DEBUG:-true} PORT=$(PORT) exec bash bin/serve
 
 PYTEST_ARGS ?= -n 2
 

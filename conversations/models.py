@@ -19,7 +19,7 @@ class MessageStatus(models.TextChoices):
     DELIVERED = "delivered"
     UNDELIVERED = "undelivered"
     FAILED = "failed"
-    UNKNOWN = "unknown", "Unknown (worker died mid-send: review)"
+    UNKNOWN = "unknown", "Unknown (may have gone out: review)"
     RECEIVED = "received"
 
 
@@ -90,6 +90,10 @@ class Message(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True, help_text="Gateway call")
     # Inbound: when the worker took it up (claimed once, so a reply is never sent twice).
     processed_at = models.DateTimeField(null=True, blank=True)
+    to_assistant = models.BooleanField(
+        default=False,
+        help_text="Handed to the assistant for a reply (if its task is lost, a sweeper queues it again)",
+    )
     redacted = models.BooleanField(default=False, help_text="Sensitive numbers were masked")
 
     class Meta:

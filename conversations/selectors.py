@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 
 from conversations import windows
-from conversations.models import ContactRule, Direction, Message, Sender
+from conversations.models import ContactRule, Direction, Message, MessageStatus, Sender
 
 
 def officer_texted_since(*, lead_id, since: datetime) -> bool:
@@ -85,3 +85,24 @@ def _day_hours(window: windows.Window, day: date) -> tuple[date, str]:
         return day, "closed (holiday)"
     hours = window.hours_on(day)
     return day, "closed" if hours is None else f"{hours[0]:02d}:00-{hours[1]:02d}:00"
+
+
+# --- What ops monitor ------------------------------------------------------------------------
+
+
+def outbox_counts(*, now: datetime, overdue_after: timedelta) -> dict:
+    """Outbound texts in the states ops watch: waiting, overdue (due for longer than
+    `overdue_after`: no worker is taking them), being handed over, and left `unknown` or
+    `failed` in the last 24 hours."""
+    cutoff, day_ago = now - overdue_after, now - timedelta(days=1)
+    queued = Q(status=MessageStatus.QUEUED)
+    overdue = queued & (Q(retry_at__lte=cutoff) | Q(retry_at__isnull=True, created_at__lte=cutoff))
+    recent_trouble = Q(status__in=(MessageStatus.UNKNOWN, MessageStatus.FAILED), updated_at__gte=day_ago)
+    watched = Q(status__in=(MessageStatus.QUEUED, MessageStatus.SENDING)) | recent_trouble
+    return Message.objects.filter(watched, direction=Direction.OUTBOUND).aggregate(
+        queued=Count("pk", filter=queued),
+        queued_overdue=Count("pk", filter=overdue),
+        sending=Count("pk", filter=Q(status=MessageStatus.SENDING)),
+        unknown_last_24h=Count("pk", filter=Q(status=MessageStatus.UNKNOWN)),
+        failed_last_24h=Count("pk", filter=Q(status=MessageStatus.FAILED)),
+    )

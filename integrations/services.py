@@ -27,6 +27,7 @@ from integrations.models import (
     WebhookSubscription,
 )
 from integrations.outcomes import AttemptResult
+from mortgage_sms import jobs
 from mortgage_sms.errors import ApplicationError
 from mortgage_sms.scopes import Scope, all_scopes
 
@@ -170,9 +171,7 @@ def _iso(moment: datetime) -> str:
 
 
 def _enqueue(delivery_id: int) -> None:
-    from django_q.tasks import async_task
-
-    transaction.on_commit(lambda: async_task(DELIVER_TASK, delivery_id, group="deliver"))
+    jobs.enqueue(DELIVER_TASK, delivery_id)
 
 
 # --- Delivering ---------------------------------------------------------------------------------

@@ -137,7 +137,8 @@ class Inquiry(models.Model):
     """One submission (form, CRM push, import); a lead can have several."""
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="inquiries")
-    created_at = models.DateTimeField(default=timezone.now)
+    # Indexed: the outbox sweeper looks every minute for recent inquiries never answered.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     source = models.CharField(max_length=16, choices=Source.choices)
     source_detail = models.CharField(max_length=200, blank=True)
     external_id = models.CharField(max_length=100, blank=True)

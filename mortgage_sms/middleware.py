@@ -1,9 +1,12 @@
-"""Response headers every page and API answer needs, whichever app serves it."""
+"""Response headers every page and API answer needs, whichever app serves it; and a 503 with
+Retry-After, not an HTML 500, when the database or the job broker cannot be reached."""
 
 import logging
 
+import redis
 from django.conf import settings
-from django.http import HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
@@ -50,3 +53,40 @@ class UntrustedProxyMiddleware:
             and not request.is_secure()
             and request.headers.get("X-Forwarded-Proto", "").lower() == "https"
         )
+
+
+UNAVAILABLE_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
+# The API, the Twilio webhooks and the health checks answer JSON, as every other error they give.
+JSON_PATH_PREFIXES = ("/api/", "/webhooks/", "/readyz")
+UNAVAILABLE = "Temporarily unavailable: the database or the job broker cannot be reached. Retry later."
+
+
+def service_unavailable(request, *, detail: str = UNAVAILABLE, body: dict | None = None) -> HttpResponse:
+    if request.path.startswith(JSON_PATH_PREFIXES):
+        response = JsonResponse(body or {"detail": detail}, status=503)
+    else:
+        response = HttpResponse(f"<h1>Service unavailable</h1><p>{detail}</p>", status=503)
+    response["Retry-After"] = str(settings.SERVICE_RETRY_AFTER_SECONDS)
+    return response
+
+
+class ServiceUnavailableMiddleware:
+    """Integrators retry a 503 (so does Twilio, for its webhooks); an HTML "Server Error (500)"
+    reads as a bug in our server."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, UNAVAILABLE_ERRORS):
+            return None
+        logger.error("503 for %s %s: %s", request.method, request.path, exception)
+        return service_unavailable(request)

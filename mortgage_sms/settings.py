@@ -19,7 +19,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local development).")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The port `make run` serves on; the public URL follows it unless it is set.
+PORT = env.int("PORT", default=8000)
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL]
 
@@ -70,9 +72,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Project-wide admin settings (mortgage_sms/admin.py), and before django_q because its
+    # `qcluster` command replaces django-q2's (graceful stop, precise timers).
+    "mortgage_sms",
     "django_q",
     "axes",
-    "mortgage_sms",  # project-wide admin settings (mortgage_sms/admin.py)
     "leads",
     "conversations",
     "routing",
@@ -85,6 +89,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A database or job broker that is down is a 503 with Retry-After, not an HTML 500.
+    "mortgage_sms.middleware.ServiceUnavailableMiddleware",
     "mortgage_sms.middleware.UntrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -173,6 +179,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# `make run` serves with gunicorn: in development WhiteNoise serves the apps' static files
+# straight from their folders, without collectstatic.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="leads@localhost")
@@ -206,6 +215,11 @@ if SMS_BACKEND == "twilio":
 # Outbox retry policy for transient gateway errors.
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=5)
 SMS_RETRY_BASE_SECONDS = env.int("SMS_RETRY_BASE_SECONDS", default=30)
+# The gateway call's timeout (seconds): short on the first attempt of a text someone is waiting
+# for, so a slow carrier holds a priority worker briefly (a timeout after the request went out
+# leaves the text `unknown`, never re-sent); longer on retries, which run on the default lane.
+SMS_FIRST_ATTEMPT_TIMEOUT_SECONDS = env.float("SMS_FIRST_ATTEMPT_TIMEOUT_SECONDS", default=4.0)
+SMS_GATEWAY_TIMEOUT_SECONDS = env.float("SMS_GATEWAY_TIMEOUT_SECONDS", default=10.0)
 # A row still `sending` after this long belongs to a worker that died mid-call.
 SMS_SENDING_STUCK_AFTER_SECONDS = env.int("SMS_SENDING_STUCK_AFTER_SECONDS", default=300)
 # Contact window in the borrower's local time, unless a state rule is stricter.
@@ -270,11 +284,25 @@ SPECTACULAR_SETTINGS = {
 # django-q2 delivers at least once: a task still unacknowledged after `retry` seconds runs
 # again, so `timeout` stays below `retry` and every task claims its row before acting.
 REDIS_URL = env("REDIS_URL", default="")
+# Two lanes (mortgage_sms/jobs.py): `Q_CLUSTER_NAME=priority manage.py qcluster` runs what a
+# borrower or an officer is waiting for, so it never waits behind retries, nurture or webhook
+# deliveries on the default lane (`manage.py qcluster`). Off: one qcluster runs everything.
+Q_PRIORITY_LANE = env.bool("Q_PRIORITY_LANE", default=True)
+Q_PRIORITY_WORKERS = env.int("Q_PRIORITY_WORKERS", default=4)
+# A task not done this long after its work was stored is taken for lost (the broker lost it,
+# or never got it): the sweepers queue the work again. Tasks claim their rows, so a late one
+# that arrives after all is a no-op.
+JOBS_LOST_AFTER_SECONDS = env.int("JOBS_LOST_AFTER_SECONDS", default=60)
+# What a 503 (database or broker down) asks clients to wait before retrying.
+SERVICE_RETRY_AFTER_SECONDS = env.int("SERVICE_RETRY_AFTER_SECONDS", default=30)
 Q_CLUSTER = {
     "name": "mortgage_sms",
     # Sending is mostly waiting for Twilio (a few hundred ms a call), so more workers than cores:
     # with 2, a burst of leads queues behind the API calls (docs/benchmarks.md).
     "workers": env.int("Q_WORKERS", default=4),
+    # Prefetch no more than one task per worker: on Redis a task taken off the queue lives only
+    # in the cluster's memory until it is done.
+    "queue_limit": env.int("Q_WORKERS", default=4),
     "timeout": 60,
     "retry": 90,
     "max_attempts": 3,
@@ -287,6 +315,9 @@ Q_CLUSTER = {
     "save_limit": 100,
     "save_limit_per": "func",
     "label": "Jobs",
+    "ALT_CLUSTERS": {
+        "priority": {"workers": Q_PRIORITY_WORKERS, "queue_limit": Q_PRIORITY_WORKERS},
+    },
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

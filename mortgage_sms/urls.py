@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from calls import views as call_views
+from mortgage_sms import health
 from mortgage_sms.api import api_not_found
 from mortgage_sms.home import home
 from reporting.views import reports_view
@@ -25,6 +26,8 @@ api_v1 = [
 urlpatterns = [
     path("", home, name="home"),
     path("admin/reports/", admin.site.admin_view(reports_view), name="reports"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("officer/leads/<uuid:lead_id>/call/", call_views.call, name="officer-call"),
     path("officer/", include("routing.urls")),

@@ -18,6 +18,7 @@ from leads import services as lead_services
 from leads.choices import US_STATES, LeadStatus, LoanType
 from leads.models import Lead
 from leads.phones import normalize_phone
+from mortgage_sms import jobs
 from mortgage_sms.errors import ApplicationError
 from mortgage_sms.privacy import mask_phone_numbers
 from routing import alerts, signals, strategies, texts
@@ -42,9 +43,8 @@ logger = logging.getLogger(__name__)
 
 
 def _enqueue(task: str, *args) -> None:
-    from django_q.tasks import async_task
-
-    transaction.on_commit(lambda: async_task(task, *args, group=task.rsplit(".", 1)[-1]))
+    """Speed to an officer: routing and alerts run on the priority lane (mortgage_sms/jobs.py)."""
+    jobs.enqueue(task, *args, priority=True)
 
 
 def _actor(officer: LoanOfficer) -> str:

@@ -3,15 +3,19 @@ from rest_framework.test import APIClient
 
 from integrations.services import api_client_create
 
+TWILIO_AUTH_TOKEN = "test-auth-token"
+TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+TWILIO_MESSAGING_SERVICE_SID = "MG" + "0" * 32
+
 
 @pytest.fixture(autouse=True)
 def _defaults(settings, tmp_path):
     """Every test starts from the embedded defaults, whatever the developer's .env says."""
     settings.SMS_BACKEND = "console"
     settings.AI_BACKEND = "scripted"
-    settings.TWILIO_AUTH_TOKEN = "test-auth-token"
-    settings.TWILIO_ACCOUNT_SID = "AC" + "0" * 32
-    settings.TWILIO_MESSAGING_SERVICE_SID = "MG" + "0" * 32
+    settings.TWILIO_AUTH_TOKEN = TWILIO_AUTH_TOKEN
+    settings.TWILIO_ACCOUNT_SID = TWILIO_ACCOUNT_SID
+    settings.TWILIO_MESSAGING_SERVICE_SID = TWILIO_MESSAGING_SERVICE_SID
     settings.TWILIO_FROM_NUMBER = ""
     settings.PUBLIC_BASE_URL = "https://sms.example.com"
     settings.COMPANY_NAME = "Acme Home Loans"

@@ -1,8 +1,11 @@
-"""A local stand-in for Twilio's Messages API, for the benchmark and local experiments.
+"""A local stand-in for Twilio's Messages API, for the benchmark, the fault tests and local
+experiments.
 
 It answers `POST /2010-04-01/Accounts/<sid>/Messages.json` as Twilio does (201 and a message
 resource) and records when each text arrived, so the real twilio SDK can be pointed at it with
-TWILIO_API_BASE_URL. It never sends anything anywhere.
+TWILIO_API_BASE_URL. Faults are scripted per number: a number can be held (the request waits
+until released: Twilio hanging), slowed, or answered with an error (a 429 with Retry-After).
+It never sends anything anywhere.
 """
 
 import json
@@ -11,12 +14,30 @@ import threading
 import time
 import uuid
 from base64 import b64decode
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account_sid>AC\w+)/Messages\.json$")
 FAKE_FROM_NUMBER = "+15005550006"  # Twilio's own magic test number
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What the next request to a number gets instead of a plain 201."""
+
+    status: int = 201
+    code: int = 0
+    retry_after: str = ""
+    wait_for: threading.Event | None = None  # hold the request until this is set, then answer
+
+
+@dataclass(frozen=True)
+class Arrival:
+    to: str
+    arrived_at: float  # time.monotonic() of this process, as the request came in
+    status: int  # what it was answered
 
 
 @dataclass(frozen=True)
@@ -37,7 +58,10 @@ class FakeTwilio:
         # Real Twilio answers in a few hundred milliseconds; a delay makes the worker wait as it would.
         self.delay_seconds = delay_seconds
         self.accepted: list[AcceptedText] = []
-        self._lock = threading.Lock()
+        self.arrivals: list[Arrival] = []
+        self.slow_numbers: dict[str, float] = {}  # number -> seconds each answer takes
+        self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._lock = threading.RLock()  # wait_until conditions read the records under it
         self._arrived = threading.Condition(self._lock)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -68,6 +92,42 @@ class FakeTwilio:
             self.accepted.append(text)
             self._arrived.notify_all()
         return text
+
+    def hold(self, *numbers: str) -> threading.Event:
+        """The next request to each number waits (Twilio hanging) until the event is set."""
+        release = threading.Event()
+        with self._lock:
+            for number in numbers:
+                self._faults[number].append(Fault(wait_for=release))
+        return release
+
+    def fail_next(self, number: str, *, status: int, code: int, retry_after: str = "") -> None:
+        with self._lock:
+            self._faults[number].append(Fault(status=status, code=code, retry_after=retry_after))
+
+    def next_fault(self, number: str) -> Fault:
+        with self._lock:
+            return self._faults[number].popleft() if self._faults[number] else Fault()
+
+    def note_arrival(self, to: str, status: int) -> None:
+        with self._arrived:
+            self.arrivals.append(Arrival(to=to, arrived_at=time.monotonic(), status=status))
+            self._arrived.notify_all()
+
+    def wait_until(self, condition, *, timeout: float) -> bool:
+        """Block until condition(self) holds (checked on every arrival) or the timeout passed."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while not condition(self):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._arrived.wait(remaining)
+            return True
+
+    def texts_to(self, number: str) -> list[AcceptedText]:
+        with self._lock:
+            return [text for text in self.accepted if text.to == number]
 
     def first_acceptance_by_number(self) -> dict[str, float]:
         with self._lock:
@@ -115,15 +175,26 @@ def _handler_for(fake: FakeTwilio):
             params = {key: values[-1] for key, values in form.items()}
             if not params.get("To") or not (params.get("From") or params.get("MessagingServiceSid")):
                 return self._reply(400, {"code": 21604, "message": "A 'To' and a sender are required"})
-            if fake.delay_seconds:
-                time.sleep(fake.delay_seconds)  # stands in for Twilio's own response time
+            fault = fake.next_fault(params["To"])
+            fake.note_arrival(params["To"], fault.status)
+            delay = fake.slow_numbers.get(params["To"], fake.delay_seconds)
+            if delay:
+                time.sleep(delay)  # stands in for Twilio's own response time
+            if fault.wait_for is not None:
+                fault.wait_for.wait(timeout=120)
+            if fault.status != 201:
+                headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+                body = {"code": fault.code, "message": f"Scripted {fault.status}", "status": fault.status}
+                return self._reply(fault.status, body, headers)
             text = fake.record(params)
             self._reply(201, _message_resource(fake.account_sid, text))
 
-        def _reply(self, status: int, payload: dict) -> None:
+        def _reply(self, status: int, payload: dict, headers: dict | None = None) -> None:
             body = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

@@ -11,7 +11,7 @@ class ConsoleGateway(SmsGateway):
 
     name = "console"
 
-    def send(self, *, to: str, body: str, status_callback: str) -> SendReceipt:
+    def send(self, *, to: str, body: str, status_callback: str, timeout: float) -> SendReceipt:
         sid = f"CONSOLE{uuid.uuid4().hex}"
         logger.info("SMS to %s (%s): %s", to, sid, body)
         return SendReceipt(provider_sid=sid, from_number="console")

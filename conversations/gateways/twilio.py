@@ -1,3 +1,6 @@
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
 import requests
 from django.conf import settings
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
@@ -29,23 +32,33 @@ class TwilioGateway(SmsGateway):
     name = "twilio"
 
     def __init__(self):
-        http_client = TwilioHttpClient(timeout=10)
-        self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+        self.retry_after: float | None = None  # of the last answer
+        self.http_client = TwilioHttpClient(request_hooks={"response": self._note_retry_after})
+        self.client = Client(
+            settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=self.http_client
+        )
         if settings.TWILIO_API_BASE_URL:
             self.client.api.base_url = settings.TWILIO_API_BASE_URL
 
-    def send(self, *, to: str, body: str, status_callback: str) -> SendReceipt:
+    def _note_retry_after(self, response, *args, **kwargs):
+        """A requests response hook: the SDK's errors do not carry the headers."""
+        self.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+
+    def send(self, *, to: str, body: str, status_callback: str, timeout: float) -> SendReceipt:
         sender = (
             {"messaging_service_sid": settings.TWILIO_MESSAGING_SERVICE_SID}
             if settings.TWILIO_MESSAGING_SERVICE_SID
             else {"from_": settings.TWILIO_FROM_NUMBER}
         )
+        self.http_client.timeout = timeout
         try:
             message = self.client.messages.create(to=to, body=body, status_callback=status_callback, **sender)
         except TwilioRestException as error:
-            raise classify(error.status, error.code, error.msg) from error
+            raise classify(error.status, error.code, error.msg, retry_after=self.retry_after) from error
         except TwilioServiceException as error:  # the problem-details (RFC 9457) error format
-            raise classify(error.status, error.code, error.detail or error.title) from error
+            raise classify(
+                error.status, error.code, error.detail or error.title, retry_after=self.retry_after
+            ) from error
         except requests.RequestException as error:
             raise network_error(error) from error
         except TwilioException as error:  # raised by the SDK before any request is made
@@ -53,12 +66,30 @@ class TwilioGateway(SmsGateway):
         return SendReceipt(provider_sid=message.sid, from_number=message.from_ or "")
 
 
-def classify(status: int, code, message: str) -> GatewayError:
+def classify(status: int, code, message: str, *, retry_after: float | None = None) -> GatewayError:
     code = _as_int(code) or status
     permanent = code in PERMANENT_ERROR_CODES or (400 <= status < 500 and status not in (408, 429))
     if status in (401, 403):
         permanent = True  # bad credentials: retrying only burns attempts
-    return GatewayError(message or f"Twilio HTTP {status}", permanent=permanent, code=str(code))
+    return GatewayError(
+        message or f"Twilio HTTP {status}",
+        permanent=permanent,
+        code=str(code),
+        retry_after=retry_after if status in (429, 503) else None,
+    )
+
+
+def retry_after_seconds(header: str | None) -> float | None:
+    """Retry-After in seconds (RFC 9110: delay-seconds or an HTTP date); None if absent or unreadable."""
+    if not header:
+        return None
+    if header.strip().isdigit():
+        return float(header)
+    try:
+        moment = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def network_error(error: requests.RequestException) -> GatewayError:

@@ -165,6 +165,8 @@ def _act_on_inbound(lead: Lead, message: Message) -> str:
     if keyword == keywords.Keyword.HELP:
         _reply(lead, texts.text("help", lead.language), kind=Kind.COMPLIANCE, key=f"help:{message.pk}")
         return "help"
+    # Recorded with the claim: if the assistant's task is lost, recovery finds the text.
+    Message.objects.filter(pk=message.pk).update(to_assistant=True)
     signals.inbound_message.send(sender=Message, lead=lead, message=message)
     return "conversation"
 

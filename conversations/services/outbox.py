@@ -28,6 +28,7 @@ from conversations.models import (
 from leads import services as lead_services
 from leads.models import Lead
 from leads.phones import normalize_phone
+from mortgage_sms import jobs
 from mortgage_sms.privacy import mask_phone_numbers
 
 logger = logging.getLogger(__name__)
@@ -43,10 +44,25 @@ class SendResult:
         return self.message is not None
 
 
-def _enqueue(task: str, *args) -> None:
-    from django_q.tasks import async_task
+# Tasks a borrower is waiting on: the priority lane (mortgage_sms/jobs.py).
+PRIORITY_TASKS = {
+    "conversations.tasks.handle_inbound",
+    "conversations.tasks.take_agent_turn",
+    "conversations.tasks.send_first_contact",
+}
+DELIVER_TASK = "conversations.tasks.deliver_message"
 
-    transaction.on_commit(lambda: async_task(task, *args, group=task.rsplit(".", 1)[-1]))
+
+def _enqueue(task: str, *args, priority: bool | None = None) -> None:
+    """Queue a conversations task on commit; by default on the lane its name calls for.
+    Sweepers pass priority=False: recovered work is late already and must not crowd out
+    what is on time."""
+    jobs.enqueue(task, *args, priority=task in PRIORITY_TASKS if priority is None else priority)
+
+
+def _is_awaited(kind: str) -> bool:
+    """Someone is waiting for this text now: everything but a nurture step."""
+    return kind != Kind.NURTURE
 
 
 # --- Outbound ---------------------------------------------------------------------------------
@@ -107,7 +123,7 @@ def send_sms(
     if held:
         _record_deferral(lead, message, held)
     if queue_delivery:
-        _enqueue("conversations.tasks.deliver_message", str(message.pk))
+        _enqueue(DELIVER_TASK, str(message.pk), priority=_is_awaited(kind))
     return SendResult(message=message)
 
 
@@ -287,11 +303,22 @@ def messages_deliver(*, message_ids: list) -> dict:
     return dict(statuses)
 
 
+def _gateway_timeout(message: Message) -> float:
+    """Short on the first attempt of an awaited text: a slow carrier must not hold up the
+    priority lane (a retry runs on the default lane, with the longer timeout)."""
+    if message.attempts == 1 and _is_awaited(message.kind):
+        return settings.SMS_FIRST_ATTEMPT_TIMEOUT_SECONDS
+    return settings.SMS_GATEWAY_TIMEOUT_SECONDS
+
+
 def _call_gateway(message: Message) -> tuple[SendReceipt | None, GatewayError | None, float]:
     started = time.monotonic()
     try:
         receipt = get_gateway().send(
-            to=message.to_number, body=message.body, status_callback=status_callback_url()
+            to=message.to_number,
+            body=message.body,
+            status_callback=status_callback_url(),
+            timeout=_gateway_timeout(message),
         )
     except GatewayError as error:
         return None, error, time.monotonic() - started
@@ -378,7 +405,7 @@ def _finish_sent(message: Message, receipt, *, duration: float) -> str:
 def _handle_gateway_error(message: Message, error: GatewayError, *, duration: float) -> str:
     logger.warning("SMS %s failed (%s): %s", message.pk, error.code, mask_phone_numbers(error.message))
     if error.maybe_sent:
-        return _finish_unknown(message, error=error.message)
+        return _finish_unknown(message, error=error.message, timeout=_gateway_timeout(message))
     if error.permanent or message.attempts >= settings.SMS_MAX_ATTEMPTS:
         status = _finish_failed(message, code=error.code, error=error.message)
         if error.code == OPTED_OUT_CODE and message.lead:
@@ -386,15 +413,30 @@ def _handle_gateway_error(message: Message, error: GatewayError, *, duration: fl
                 lead=message.lead, words="(carrier: recipient replied STOP, Twilio 21610)", actor="twilio"
             )
         return status
-    backoff = settings.SMS_RETRY_BASE_SECONDS * 4 ** (message.attempts - 1)
-    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
-        status=MessageStatus.QUEUED,
-        retry_at=timezone.now() + timedelta(seconds=backoff),
-        error_code=error.code,
-        error_message=error.message,
-        duration_ms=int(duration * 1000),
-    )
+    retry_at = timezone.now() + _retry_delay(message.attempts, error.retry_after)
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+            status=MessageStatus.QUEUED,
+            retry_at=retry_at,
+            error_code=error.code,
+            error_message=error.message,
+            duration_ms=int(duration * 1000),
+        )
+        # On time to the second, on the default lane; the sweeper is the safety net.
+        jobs.enqueue_at(DELIVER_TASK, str(message.pk), at=retry_at)
     return MessageStatus.QUEUED
+
+
+# Twilio's Retry-After is honoured up to this long; past it the text is retried at this distance.
+RETRY_AFTER_CAP = timedelta(hours=1)
+
+
+def _retry_delay(attempts: int, retry_after: float | None) -> timedelta:
+    """Exponential backoff (SMS_RETRY_BASE_SECONDS x4 per attempt), or what the carrier asked
+    for with Retry-After (a 429)."""
+    if retry_after is not None:
+        return min(timedelta(seconds=retry_after), RETRY_AFTER_CAP)
+    return timedelta(seconds=settings.SMS_RETRY_BASE_SECONDS * 4 ** (attempts - 1))
 
 
 def _finish_failed(message: Message, *, code: str, error: str) -> str:
@@ -411,32 +453,64 @@ def _finish_failed(message: Message, *, code: str, error: str) -> str:
     return MessageStatus.FAILED
 
 
-def _finish_unknown(message: Message, *, error: str) -> str:
+def _finish_unknown(message: Message, *, error: str, timeout: float) -> str:
     """The gateway may have sent it: at most once means a person decides, not a retry."""
-    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+    updated = Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
         status=MessageStatus.UNKNOWN, error_message=error
     )
+    if updated and message.lead_id:
+        _record_unknown(
+            message,
+            why=f"Twilio did not answer within {timeout:g} s of taking the request",
+            cause="gateway_timeout",
+        )
     return MessageStatus.UNKNOWN
+
+
+def _record_unknown(message: Message, *, why: str, cause: str) -> None:
+    lead_services.lead_event_record(
+        lead=message.lead,
+        type="sms_unknown",
+        description=(
+            f"{why}: the text may have gone out. It is not sent again (never a double text); "
+            f"check Twilio's message log. {message.body[:160]}"
+        ),
+        data={"message_id": str(message.pk), "cause": cause},
+    )
 
 
 def outbox_sweep(*, now: datetime | None = None) -> dict:
     """Mark texts stuck mid-send `unknown`; queue again the ones whose task was lost or due."""
     now = now or timezone.now()
     stuck_before = now - timedelta(seconds=settings.SMS_SENDING_STUCK_AFTER_SECONDS)
-    unknown = Message.objects.filter(
-        status=MessageStatus.SENDING, sending_started_at__lt=stuck_before
-    ).update(status=MessageStatus.UNKNOWN, error_message="Worker stopped mid-send; not retried.")
+    stuck = Message.objects.filter(status=MessageStatus.SENDING, sending_started_at__lt=stuck_before)
+    unknown = sum(_give_up_on_stuck(message) for message in stuck.select_related("lead")[:SWEEP_BATCH])
+    lost_before = now - timedelta(seconds=settings.JOBS_LOST_AFTER_SECONDS)
     due = Message.objects.filter(status=MessageStatus.QUEUED).filter(
-        Q(retry_at__lte=now) | Q(retry_at__isnull=True, created_at__lt=now - timedelta(minutes=1))
+        Q(retry_at__lte=now) | Q(retry_at__isnull=True, created_at__lt=lost_before)
     )
-    ids = list(due.values_list("pk", flat=True)[:500])
+    ids = list(due.values_list("pk", flat=True)[:SWEEP_BATCH])
     for message_id in ids:
-        _enqueue("conversations.tasks.deliver_message", str(message_id))
+        _enqueue(DELIVER_TASK, str(message_id), priority=False)
     return {"unknown": unknown, "requeued": len(ids)}
 
 
-# The sweeper looks this far back for lost work (an index-friendly bound on its scan), and
-# takes at most this many of each kind per run.
+SWEEP_BATCH = 500
+
+
+def _give_up_on_stuck(message: Message) -> bool:
+    if not Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.UNKNOWN, error_message="The worker stopped mid-send; not retried."
+    ):
+        return False
+    if message.lead_id:
+        _record_unknown(
+            message, why="The worker stopped while handing the text to Twilio", cause="worker_stopped"
+        )
+    return True
+
+
+# How far along a text is: a late or repeated status callback never moves it back.
 STATUS_ORDER = {
     MessageStatus.QUEUED: 0,
     MessageStatus.SENDING: 1,

@@ -17,7 +17,10 @@ def fake_twilio(settings):
 
 def test_it_accepts_a_text_from_the_twilio_gateway_and_records_its_arrival(fake_twilio, settings):
     receipt = TwilioGateway().send(
-        to="+15125550142", body="Hi Rosa", status_callback="https://sms.example.com/webhooks/twilio/status/"
+        to="+15125550142",
+        body="Hi Rosa",
+        status_callback="https://sms.example.com/webhooks/twilio/status/",
+        timeout=5,
     )
 
     assert receipt.provider_sid.startswith("SM")
@@ -31,7 +34,7 @@ def test_it_rejects_wrong_credentials_as_twilio_does(fake_twilio, settings):
     settings.TWILIO_AUTH_TOKEN = "not-the-token"
 
     with pytest.raises(GatewayError) as error:
-        TwilioGateway().send(to="+15125550142", body="Hi", status_callback="")
+        TwilioGateway().send(to="+15125550142", body="Hi", status_callback="", timeout=5)
 
     assert error.value.permanent
     assert fake_twilio.accepted == []

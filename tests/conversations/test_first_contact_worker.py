@@ -1,18 +1,12 @@
-"""The first text goes out through the real django-q2 worker (`qcluster`), not inline mode."""
+"""The first text goes out through the real django-q2 workers (`qcluster`), not inline mode."""
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django_q.conf import Conf
 
 from conversations.models import Message
+from tests import stack
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -20,49 +14,11 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 DEADLINE_SECONDS = 30
 
 
-def database_url(settings_dict: dict) -> str:
-    """The test database as a DATABASE_URL, so a subprocess opens the same one."""
-    name = settings_dict["NAME"]
-    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
-        assert Path(name).is_absolute(), f"the worker cannot open an in-memory database ({name})"
-        return f"sqlite:///{name}"
-    user = quote(settings_dict["USER"] or "", safe="")
-    password = quote(settings_dict["PASSWORD"] or "", safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
-    return f"postgres://{credentials}{settings_dict['HOST'] or ''}{port}/{quote(name, safe='')}"
-
-
 @pytest.fixture
 def worker(tmp_path):
-    """A real `manage.py qcluster` on the test database; always stopped afterwards."""
-    log_path = tmp_path / "qcluster.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "mortgage_sms.settings",
-        "DEBUG": "true",
-        "SECRET_KEY": settings.SECRET_KEY,  # django-q2 signs task packages with it
-        "DATABASE_URL": database_url(connection.settings_dict),
-        "SMS_BACKEND": "console",
-        "Q_SYNC": "false",
-    }
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield lambda: log_path.read_text(errors="replace")[-3000:]
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """Both lanes of real `manage.py qcluster` on the test database; always stopped afterwards."""
+    with stack.workers(stack.service_env(DEBUG="true"), tmp_path):
+        yield lambda: "\n".join(stack.tail(log, 3000) for log in sorted(tmp_path.glob("worker-*.log")))
 
 
 @pytest.fixture
