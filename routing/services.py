@@ -2,7 +2,7 @@
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -294,7 +294,37 @@ def offer_expiry_sweep(*, now: datetime | None = None) -> dict:
     )
     for request_id in sorted(moved | waiting):
         _enqueue("routing.tasks.route_lead", request_id)
-    return {"expired": len(moved), "retried": len(waiting)}
+    return {"expired": len(moved), "retried": len(waiting), **routing_lost_work_requeue(now=now)}
+
+
+def routing_lost_work_requeue(*, now: datetime) -> dict:
+    """Queue again the routing work whose task was lost (the Redis broker acknowledges nothing,
+    and nothing is queued while it is down): a search with no open offer, an offer whose officer
+    was never alerted, a waiting lead ops never heard about. Each task claims its row."""
+    lost_before = now - timedelta(seconds=settings.JOBS_LOST_AFTER_SECONDS)
+    stalled = RoutingRequest.objects.filter(
+        status=RequestStatus.OFFERING, updated_at__lt=lost_before
+    ).exclude(offers__status=OfferStatus.PENDING)
+    searches = list(stalled.values_list("pk", flat=True)[:200])
+    unalerted = Offer.objects.filter(
+        status=OfferStatus.PENDING, alerted_at__isnull=True, created_at__lt=lost_before
+    )
+    offers = list(unalerted.values_list("pk", flat=True)[:200])
+    unheard = RoutingRequest.objects.filter(
+        status=RequestStatus.WAITING, ops_alerted_at__isnull=True, updated_at__lt=lost_before
+    )
+    waiting = list(unheard.values_list("pk", flat=True)[:200])
+    for request_id in searches:
+        _enqueue("routing.tasks.route_lead", request_id)
+    for offer_id in offers:
+        _enqueue("routing.tasks.alert_officer", offer_id)
+    for request_id in waiting:
+        _enqueue("routing.tasks.alert_ops", request_id)
+    return {
+        "searches_requeued": len(searches),
+        "alerts_requeued": len(offers),
+        "ops_alerts_requeued": len(waiting),
+    }
 
 
 # --- Alerts -----------------------------------------------------------------------------------
