@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from integrations.services import api_client_create
@@ -22,6 +23,9 @@ def _defaults(settings, tmp_path):
     settings.COMPANY_NMLS_ID = "123456"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
+    # The API's rate limit counts in the cache; SQLite reuses a rolled-back client's id, so an
+    # earlier test's requests would count against the next test's client.
+    cache.clear()
 
 
 @pytest.fixture
