@@ -41,5 +41,8 @@ audit: $(STAMP)
 bench: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py bench_speed_to_lead --apps bare,product --leads 120 --rounds 3 $(BENCH_ARGS)
 
+bench-lanes: $(STAMP)
+	DEBUG=true $(BIN)/python manage.py bench_lanes --leads 40 --rate 4 $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var/*.sqlite3*
