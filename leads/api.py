@@ -1,5 +1,6 @@
 """The /api/v1/leads API: thin views, their own input and output serializers."""
 
+import copy
 import hashlib
 import json
 from datetime import timedelta
@@ -151,7 +152,26 @@ class StrictBooleanField(serializers.BooleanField):
         self.fail("invalid")
 
 
-class LeadCreateInput(ContactFieldsSerializer, QualificationSerializer):
+class FieldsBuiltOnce:
+    """DRF builds a serializer's fields anew for every serializer it makes: it deep-copies each
+    declared field (running its __init__ again: choices, validators) and a ModelSerializer
+    introspects its model. For the leads API's hot path that was most of a request's CPU.
+    Fields are not changed by a request, so they are built once per class and each serializer
+    gets shallow copies, which DRF binds to it as usual (nested serializers are still deep
+    copies: they hold bound fields of their own)."""
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built = built
+        return {
+            name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer) else copy.copy(field)
+            for name, field in built.items()
+        }
+
+
+class LeadCreateInput(FieldsBuiltOnce, ContactFieldsSerializer, QualificationSerializer):
     phone = PhoneField()
     source = LenientChoiceField(choices=Source.choices, default=Source.WEB)
     source_detail = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -215,7 +235,7 @@ class AbVariantOutput(serializers.Serializer):
     variant = serializers.CharField(help_text="The variant this borrower got")
 
 
-class LeadOutput(serializers.ModelSerializer):
+class LeadOutput(FieldsBuiltOnce, serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=LeadStatus.choices)
     temperature = serializers.ChoiceField(choices=Temperature.choices, allow_null=True)
     qualification = serializers.SerializerMethodField()
