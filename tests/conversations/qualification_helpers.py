@@ -3,9 +3,11 @@
 import itertools
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from twilio.request_validator import RequestValidator
 
-from conversations.models import Direction, Message, Sender
+from conversations.models import AgentTurn, Direction, Message, Sender
 
 _sids = itertools.count(1)
 INBOUND_PATH = "/webhooks/twilio/sms/"
@@ -24,9 +26,13 @@ def text_in(client, phone: str, body: str, *, sid: str | None = None):
 
 
 def agent_replies(lead) -> list[str]:
+    """The assistant's texts in order. Under a frozen clock they are stamped alike: then by the
+    number of the turn that sent each one (the greeting, sent by no turn, first)."""
+    sent_by_turn = AgentTurn.objects.filter(reply_message=OuterRef("pk")).values("number")[:1]
     return list(
         Message.objects.filter(lead=lead, direction=Direction.OUTBOUND, sender=Sender.AGENT)
-        .order_by("created_at")
+        .annotate(turn=Coalesce(Subquery(sent_by_turn), Value(0)))
+        .order_by("created_at", "turn")
         .values_list("body", flat=True)
     )
 
