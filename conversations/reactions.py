@@ -10,7 +10,10 @@ REACTION = re.compile(
     r"^\s*(liked|loved|laughed at|emphasi[sz]ed|disliked|questioned|removed an? \w+ from|reacted .{1,12}? to|"
     r"le gust[oó]|le encant[oó]|se ri[oó] de|enfatiz[oó]|no le gust[oó]|cuestion[oó]|reaccion[oó] .{1,12}? a|"
     r"(?:quit[oó]|elimin[oó]) .{1,20}? de)"
-    rf"\s*[{_QUOTE}].*$",
+    rf"\s*[{_QUOTE}].*$"
+    # A reaction to a picture quotes nothing: "Liked an image", "Le encantó una imagen".
+    r"|^\s*(liked|loved|laughed at|emphasi[sz]ed|disliked|questioned|le gust[oó]|le encant[oó]) "
+    r"(an? |una |un )?(image|photo|picture|video|movie|attachment|sticker|imagen|foto|video)\W*$",
     re.IGNORECASE | re.DOTALL,
 )
 

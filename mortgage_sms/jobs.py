@@ -57,11 +57,12 @@ def _push(task: str, args: tuple, priority: bool) -> None:
         )
 
 
-def enqueue_at(task: str, *args, at: datetime) -> None:
-    """Run `task(*args)` at `at`, to the second, on the default lane: a one-off django-q2
-    schedule saved in the caller's transaction, which every qcluster's scheduler looks at each
-    second (mortgage_sms/management/commands/qcluster.py). Saved in the database, it survives
-    a broker that loses its queue."""
+def enqueue_at(task: str, *args, at: datetime, priority: bool = False) -> None:
+    """Run `task(*args)` at `at`, to the second, on the default lane (or the priority lane's
+    cluster, when a borrower waits for it): a one-off django-q2 schedule saved in the caller's
+    transaction, which every qcluster's scheduler looks at each second
+    (mortgage_sms/management/commands/qcluster.py). Saved in the database, it survives a broker
+    that loses its queue."""
     from django_q.models import Schedule
 
     Schedule.objects.create(
@@ -70,6 +71,7 @@ def enqueue_at(task: str, *args, at: datetime) -> None:
         schedule_type=Schedule.ONCE,
         next_run=at,
         repeats=-1,  # a ONCE schedule with negative repeats is deleted once it has run
+        cluster=lane(priority),
     )
 
 

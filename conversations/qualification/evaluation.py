@@ -4,7 +4,7 @@ Each line of the JSONL file is one borrower: the lead as the inquiry left it, a 
 texts sent whatever the assistant says (a list inside it is a burst, answered once), then
 `answers` (field -> text) the borrower gives to whatever the assistant asks next, and the
 fields and ending a good assistant ends with. Opt-outs go through conversations.keywords first,
-as the inbound service does; after a hand-off the remaining questions go on, as while an offer
+as the inbound service does (an unclear refusal, "not interested", is asked about once); after a hand-off the remaining questions go on, as while an offer
 waits. Per conversation: fields right, ending right, guardrail breaks, awkward replies, and the
 borrower texts it took until a hot borrower was offered to an officer."""
 
@@ -28,6 +28,7 @@ from conversations.qualification.policy import HOT_TIMELINES
 from conversations.qualification.replies import asked_field
 from conversations.qualification.runner import take_turn
 from conversations.redaction import redact
+from conversations.services import refusals
 from leads.choices import QUALIFICATION_FIELDS
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "tests" / "data" / "qualification_conversations.jsonl"
@@ -131,6 +132,7 @@ class _Replay:
         self.state = flow.initial_state(first_text)
         self.asked = self.state["asked"]
         self.texts_sent = 0
+        self.refusal_asked = False
 
     def play(self) -> Outcome:
         for _ in range(MAX_TURNS):
@@ -167,6 +169,10 @@ class _Replay:
             return False
         for text in texts:
             self.language = language_for(text, self.language)
+        if not self.refusal_asked and any(
+            keywords.classify(t) == keywords.Keyword.MAYBE_OPT_OUT for t in texts
+        ):
+            return self._ask_whether_to_stop()
         result = take_turn(self._input(texts), backend=self.backend)
         turn = result.turn
         self.reason = turn.reason
@@ -179,6 +185,20 @@ class _Replay:
             self.transcript.append(("agent", turn.reply))
             self.asked = turn.asks
         return self._after(turn.intent)
+
+    def _ask_whether_to_stop(self) -> bool:
+        """ "Not interested": asked once whether to stop, as the inbound service does; a yes opts
+        out, and meanwhile a borrower being qualified rests in nurture (not ready)."""
+        self.refusal_asked = True
+        question = refusals.QUESTION.get(self.language, refusals.QUESTION["en"])
+        self.transcript.append(("system", question.format(company=settings.COMPANY_NAME)))
+        if self.outcome.ending == "continue":
+            self.outcome.ending = "not_ready"
+        answer = self.queue[0] if self.queue else None
+        if isinstance(answer, str) and keywords.normalize(answer) in refusals.YES:
+            self.transcript.append(("borrower", self.queue.pop(0)))
+            self.outcome.ending = "opted_out"
+        return False
 
     def _input(self, texts: list[str]) -> AgentInput:
         message = "\n".join(redact(text)[0] for text in texts)

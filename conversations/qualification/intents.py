@@ -103,7 +103,8 @@ OTHER_LENDER = re.compile(
     r"(another|a different|other|someone else|them|him|her|lender|our (own )?(bank|credit union|lender)|"
     r"my (own )?(bank|credit union|lender)|(a|the|my|our) (\w+ )?(bank|credit union|lender|broker))|"
     r"already (got|have|found|locked|closed|secured|went)( \w+){0,4} (loan|lender|mortgage|financing|rate|bank|credit union)|"
-    r"already (locked|closed)|locked (in )?with|closed (last \w+|already|yesterday|last week)? ?with (someone|another|a different)|"
+    r"already (locked|closed)|locked (in )?with|already (working|going) with (a|an|another|our|my) "
+    r"(\w+ )?(lender|loan officer|broker|bank|credit union)|closed (last \w+|already|yesterday|last week)? ?with (someone|another|a different)|"
     r"found (a )?(better|different|another) (deal|lender|rate|loan)|using (another|a different) lender|"
     r"(conseguimos|encontramos|tenemos|sacamos) (un |el |otro )?(prestamo|prestamista|credito|banco) (con|en) otr[oa]|"
     r"con otr[oa] (banco|prestamista|compania|lender))\b"
@@ -114,6 +115,7 @@ SHOPPING = re.compile(
     r"\b(shop(ping)? around|shopping (for|rates|lenders)|compar(e|ing)|second opinion|better (deal|rate|offer|terms|option)|"
     r"(beat|match) (it|that|them|their|the|this)|see (what|if) (you|ya|y'?all|you all) (can|have|offer|got|could)|"
     r"other (offers|options|quotes|lenders)|open to (other )?(offers|options)|quotes|cotizando|comparando|comparar|"
+    r"(do|can you do|you can do) better|what else is out there|price match|"
     r"otras opciones|mejor (oferta|tasa|opcion))\b"
 )
 _PREAPPROVAL = re.compile(r"\b(preapprov\w*|prequalified|preaprobad\w*|preaprobacion)\b")

@@ -221,9 +221,29 @@ def _score_level(score: int) -> str:
     return Credit.POOR
 
 
+# A score said in words, as voice-to-text writes it: "six fifty", "seven hundred something".
+_HUNDREDS = {"five": 500, "six": 600, "seven": 700, "eight": 800, "5": 500, "6": 600, "7": 700, "8": 800}
+_TENS = {"ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}  # fmt: skip
+_SPOKEN_SCORE = re.compile(
+    r"\b(five|six|seven|eight|[5-8])(?: hundred)?(?: and)? (ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    r"ninety|something|ish)\b|\b(five|six|seven|eight|[5-8]) hundred\b"
+)
+
+
+def _spoken_scores(text: str) -> list[tuple[int, int]]:
+    found = []
+    for match in _SPOKEN_SCORE.finditer(text):
+        hundreds, rest, alone = match.groups()
+        base = _HUNDREDS[hundreds or alone]
+        found.append((match.start(), base + _TENS.get(rest, 0)))  # "7 hundred something": the 700s
+    return found
+
+
 def _scores(text: str) -> list[tuple[int, int]]:
     """(position, score) of every score or score range named."""
     exact = [(m.start(), int(m.group(1))) for m in _SCORE.finditer(text) if 300 <= int(m.group(1)) <= 850]
+    exact += _spoken_scores(text)
     ranges = [
         (m.start(), int(m.group(2)) * 100 + _RANGE_OFFSET[m.group(1)])
         for m in _SCORE_RANGE.finditer(text)

@@ -64,14 +64,15 @@ CONFIRM_AGAIN = {
     },
 }
 # A value only implied (the form's state, "I'm in Houston", "army vet"): asked, never assumed.
+# The question names the field itself: "Is that what you have in mind?" alone says nothing.
 CONFIRM = {
     "en": {
         "property_state": "Is the property in {value_name}? If not, which state?",
-        "loan_type": "Sounds like a {value_name} loan might fit. Is that what you have in mind?",
+        "loan_type": "Are you thinking of a {value_name} loan?",
     },
     "es": {
         "property_state": "¿La propiedad está en {value_name}? Si no, ¿en qué estado?",
-        "loan_type": "Parece que un préstamo {value_name} podría servirle. ¿Es lo que tiene en mente?",
+        "loan_type": "¿Está pensando en un préstamo {value_name}?",
     },
 }
 NUMBERED = {

@@ -18,6 +18,7 @@ from conversations.redaction import redact
 from conversations.services import refusals
 from conversations.services.first_contact import INBOUND_SMS_SUBMITTER
 from conversations.services.outbox import SendResult, _enqueue, send_sms
+from conversations.services.turns import conversation_rest_after_refusal
 from leads import services as lead_services
 from leads.choices import CLOSED_STATUSES, Source
 from leads.models import Lead
@@ -159,14 +160,15 @@ def _act_on_inbound(lead: Lead, message: Message) -> str:
     if refusals.refusal_confirmed(lead=lead, message=message):
         return _confirm_opt_out(lead, message)
     if keyword == keywords.Keyword.MAYBE_OPT_OUT and refusals.refusal_ask(lead=lead, message=message):
+        conversation_rest_after_refusal(lead=lead, message=message)
         return "asked whether to stop"
     if keyword == keywords.Keyword.OPT_IN and not keywords.is_answer(message.body):
         return "already subscribed"  # a second START is not a reply to the assistant
     if keyword == keywords.Keyword.HELP:
         _reply(lead, texts.text("help", lead.language), kind=Kind.COMPLIANCE, key=f"help:{message.pk}")
         return "help"
-    # Recorded with the claim: if the assistant's task is lost, recovery finds the text.
-    Message.objects.filter(pk=message.pk).update(to_assistant=True)
+    # The conversation marks the text as handed to the assistant (to_assistant), with the claim,
+    # unless a layer above (scheduling) answers it: if the assistant's task is lost, recovery finds it.
     signals.inbound_message.send(sender=Message, lead=lead, message=message)
     return "conversation"
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from conversations import keywords, qualification, signals, windows
+from conversations import qualification, signals, windows
 from conversations.models import (
     AgentTurn,
     Direction,
@@ -28,12 +28,14 @@ from conversations.services.outbox import SendResult, _enqueue, send_sms
 from leads import services as lead_services
 from leads.choices import QUALIFICATION_FIELDS, LeadStatus
 from leads.models import Lead
+from mortgage_sms import jobs
 from mortgage_sms.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
 # --- The conversation: the qualification agent's turns --------------------------------------
 
+TAKE_TURN = "conversations.tasks.take_agent_turn"
 # Texts of one burst answered together, at most (a borrower pasting a paragraph line by line).
 BURST_MAX_TEXTS = 10
 # Statuses in which a borrower's reply means "we are talking": the assistant's turn.
@@ -74,8 +76,16 @@ READABLE_REASONS = {
 
 def conversation_schedule(*, message: Message) -> None:
     """The assistant answers in a task of its own, after the inbound text is committed:
-    an LLM call of several seconds must not hold the inbound transaction open."""
-    _enqueue("conversations.tasks.take_agent_turn", str(message.pk))
+    an LLM call of several seconds must not hold the inbound transaction open.
+
+    No worker waits out the burst window: the task is scheduled for the moment the window after
+    the text is over (to the second, on the priority lane's cluster). The text is marked as
+    handed to the assistant in the same transaction: if the task is lost, recovery finds it."""
+    Message.objects.filter(pk=message.pk).update(to_assistant=True)
+    if settings.Q_CLUSTER.get("sync"):
+        _enqueue(TAKE_TURN, str(message.pk))  # inline (tests): nothing can arrive meanwhile
+    else:
+        jobs.enqueue_at(TAKE_TURN, str(message.pk), at=_due_at(message), priority=True)
 
 
 def conversation_continue_by_id(*, message_id) -> AgentTurn | None:
@@ -91,12 +101,13 @@ def conversation_continue(*, lead: Lead, message: Message) -> AgentTurn | None:
     turn = AgentTurn.objects.filter(message=message).first()
     if turn and turn.outcome != TurnOutcome.STARTED:
         return turn  # answered already (or with a later text); its reply went out once
-    _wait_for_the_rest_of_a_burst(message)
+    if _due_at(message) > timezone.now() and not settings.Q_CLUSTER.get("sync"):
+        return None  # early: the run scheduled for the end of its burst window answers
     lead.refresh_from_db()
     if lead.ai_paused or lead.status not in AGENT_STATUSES:
         return None  # an officer is talking, or the conversation is over: stay quiet
     if _a_later_text_answers(message):
-        return None
+        return None  # the later text's turn answers this one with it
     previous = _last_answered_turn(lead, excluding=message)
     reentry = (
         lead.status in CONVERSATION_STATUSES and previous is not None and bool(previous.state.get("ended"))
@@ -116,6 +127,30 @@ def conversation_continue(*, lead: Lead, message: Message) -> AgentTurn | None:
     return turn
 
 
+def conversation_rest_after_refusal(*, lead: Lead, message: Message) -> AgentTurn | None:
+    """ "Not interested", "no thanks": the borrower was just asked whether to stop, and that
+    question is the answer to this text. Until they say, qualification rests: a lead being
+    qualified goes to nurture (not ready) rather than to the no-reply follow-ups, and the turn
+    is recorded as ended, so a later text starts the questions again."""
+    if lead.ai_paused or lead.status not in (*CONVERSATION_STATUSES, LeadStatus.QUALIFYING):
+        return None  # with an officer, or already routed: nothing to rest
+    previous = _last_answered_turn(lead, excluding=message)
+    state = previous.state if previous else flow.initial_state(_first_contact_body(lead, before=message))
+    turn, _ = AgentTurn.objects.get_or_create(
+        message=message,
+        defaults={
+            "lead": lead, "backend": settings.AI_BACKEND, "number": _next_turn_number(lead),
+            "outcome": TurnOutcome.ANSWERED, "intent": Intent.NOT_READY.value, "reason": READABLE_REASONS["declined"],
+            "state": {**flow.with_defaults(state), "ended": Intent.NOT_READY.value, "asked": None},
+            "finished_at": timezone.now(),
+        },
+    )  # fmt: skip
+    lead_services.lead_set_status(
+        lead=lead, status=LeadStatus.NURTURING, actor="agent", reason="Not interested for now: nurture."
+    )
+    return turn
+
+
 def _last_answered_turn(lead: Lead, *, excluding: Message | None = None) -> AgentTurn | None:
     """The latest turn that answered the borrower: its state is where the flow stands."""
     turns = AgentTurn.objects.filter(lead=lead, outcome__in=(TurnOutcome.ANSWERED, TurnOutcome.FELL_BACK))
@@ -129,44 +164,34 @@ def _next_turn_number(lead: Lead) -> int:
     return (AgentTurn.objects.filter(lead=lead).aggregate(last=Max("number"))["last"] or 0) + 1
 
 
-def _pause(seconds: float) -> None:
-    time.sleep(seconds)
-
-
 def _burst_window() -> timedelta:
     return timedelta(seconds=settings.CONVERSATION_BURST_SECONDS)
 
 
-def _wait_for_the_rest_of_a_burst(message: Message) -> None:
-    """Hold the answer until the burst window after this text has passed (a few seconds).
-
-    Not when tasks run inline (tests, Q_SYNC): nothing can arrive while this one waits."""
-    if settings.Q_CLUSTER.get("sync"):
-        return
-    remaining = (message.created_at + _burst_window() - timezone.now()).total_seconds()
-    if remaining > 0:
-        _pause(min(remaining, _burst_window().total_seconds()))
+def _due_at(message: Message) -> datetime:
+    return message.created_at + _burst_window()
 
 
 def _a_later_text_answers(message: Message) -> bool:
-    """A text of the borrower's within the burst window after this one (not a keyword) will
-    answer this one with it."""
-    later = Message.objects.filter(
+    """A text of the borrower's within the burst window after this one, handed to the
+    assistant too (not a keyword, not answered by a layer above), answers this one with it."""
+    return Message.objects.filter(
         Q(created_at__gt=message.created_at, created_at__lte=message.created_at + _burst_window())
         | Q(created_at=message.created_at, provider_sid__gt=message.provider_sid or ""),
         lead_id=message.lead_id,
         direction=Direction.INBOUND,
-    ).values_list("body", flat=True)
-    return any(keywords.classify(body) is None for body in later)
+        to_assistant=True,
+    ).exists()
 
 
 def _unanswered_texts(lead: Lead, message: Message, previous: AgentTurn | None) -> list[Message]:
-    """This text and the ones just before it, each within the burst window of the next, that
-    nobody answered yet (a keyword is answered on its own), oldest first."""
+    """This text and the ones just before it, each within the burst window of the next, handed
+    to the assistant and not answered yet (a keyword is answered on its own), oldest first."""
     texts = lead.messages.filter(
         Q(created_at__lt=message.created_at)
         | Q(created_at=message.created_at, provider_sid__lt=message.provider_sid or ""),
         direction=Direction.INBOUND,
+        to_assistant=True,
         agent_turn__isnull=True,
     )
     if previous is not None:
@@ -176,8 +201,7 @@ def _unanswered_texts(lead: Lead, message: Message, previous: AgentTurn | None) 
     for text in texts.order_by("-created_at", "-provider_sid")[: BURST_MAX_TEXTS - 1]:
         if burst[0].created_at - text.created_at > _burst_window():
             break
-        if keywords.classify(text.body) is None:
-            burst.insert(0, text)
+        burst.insert(0, text)
     return burst
 
 

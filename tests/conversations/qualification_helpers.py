@@ -28,7 +28,10 @@ def text_in(client, phone: str, body: str, *, sid: str | None = None):
 def agent_replies(lead) -> list[str]:
     """The assistant's texts in order. Under a frozen clock they are stamped alike: then by the
     number of the turn that sent each one (the greeting, sent by no turn, first)."""
-    sent_by_turn = AgentTurn.objects.filter(reply_message=OuterRef("pk")).values("number")[:1]
+    # Turns absorbed into a burst's answer share its reply but have no number.
+    sent_by_turn = AgentTurn.objects.filter(reply_message=OuterRef("pk"), number__isnull=False).values(
+        "number"
+    )[:1]
     return list(
         Message.objects.filter(lead=lead, direction=Direction.OUTBOUND, sender=Sender.AGENT)
         .annotate(turn=Coalesce(Subquery(sent_by_turn), Value(0)))

@@ -9,6 +9,7 @@ import pytest
 from conversations.qualification import evaluation
 from conversations.qualification.replies import asked_field
 from leads.choices import QUALIFICATION_FIELDS
+from leads.models import Lead
 from tests.conversations.qualification_helpers import agent_replies, text_in
 from tests.factories import LoanOfficerFactory
 
@@ -21,7 +22,10 @@ ENDING_OF_STATUS = {
 }  # fmt: skip
 PLAYED = [
     "dev-persona-001", "greet-maria", "burst-three", "correct-state", "tapback-liked", "es-not-now-next-year",
-    "third-party-0", "other-lender-2", "optout-0", "q-rates-yes",
+    "third-party-0", "other-lender-2", "optout-0", "q-rates-yes", "not-interested",
+    # From the second blind split: a tapback quoting our STOP line, a shopper pre-approved elsewhere,
+    # "busy day" in a burst with an answer, a veteran asked about a VA loan, Spanish with a tapback.
+    "blind2-045", "blind2-025", "blind2-032", "blind2-005", "blind2-047",
 ]  # fmt: skip
 
 
@@ -95,8 +99,6 @@ class Borrower:
         return self.api.get(f"/api/v1/leads/{lead_id}/").json()["status"]
 
     def _last_reply(self, lead_id):
-        from leads.models import Lead
-
         replies = agent_replies(Lead.objects.get(pk=lead_id))
         return replies[-1] if replies else ""
 
@@ -118,6 +120,9 @@ def test_written_borrowers_end_right_through_the_api_and_the_webhooks(
         results.append((conversation_id, borrower))
         assert ending(api, lead) == conversation.expected_ending, conversation_id
         assert lead["qualification"] == expected, conversation_id
+        offline = evaluation.replay(conversation, backend="scripted")
+        said_offline = [text for sender, text in offline.transcript if sender == "agent"]
+        assert len(agent_replies(Lead.objects.get(pk=lead_id))) == len(said_offline), conversation_id
     # The offline evaluation (eval_agent) counts the same texts as the real thing.
     for conversation_id, borrower in results:
         assert (

@@ -186,6 +186,7 @@ def test_a_question_that_mentions_help_is_part_of_the_conversation(text):
         "Liked \u201cHi Ana, it's Acme Home Loans. Reply HELP for help, STOP to opt out.\u201d",
         'Reacted \U0001f44d to "Reply STOP to opt out"',
         "Le gust\u00f3 \u201cResponda AYUDA para ayuda o STOP para salir.\u201d",
+        "Liked an image",
     ],
 )
 def test_a_tapback_quoting_our_stop_line_is_not_a_keyword(text):

@@ -290,6 +290,7 @@ def test_a_borrower_who_went_elsewhere_gets_no_sales_push():
         "already got pre-approved with a different bank but we wanna shop around",
         "I have an offer from another lender, want to see if you can beat it",
         "went with our credit union last time, comparing rates this time",
+        "already have a lender but want to see what else is out there",
     ],
 )
 def test_a_borrower_shopping_around_is_still_a_borrower(text):

@@ -1,11 +1,14 @@
 """Whole conversations through the signed inbound webhook and the worker's task path."""
 
+from ast import literal_eval
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.dispatch import receiver
+from django.utils import timezone
+from django_q.models import Schedule
 
 from conversations import services, signals, tasks
 from conversations.models import AgentTurn, Message
@@ -257,27 +260,64 @@ def test_texts_sent_in_one_burst_are_answered_once_together(client, run_tasks, g
     assert set(AgentTurn.objects.values_list("reply_message", flat=True)) == {answer.reply_message_id}
 
 
-def test_a_text_arriving_while_the_assistant_waits_out_the_burst_is_answered_with_it(
-    client, run_tasks, greeted_lead, settings, monkeypatch
+@pytest.fixture
+def as_a_worker(settings, time_machine):
+    """Tasks run inline, but the turn is scheduled as on a worker: for the end of the burst
+    window (a one-off django-q2 schedule, run here by the test after moving the frozen clock)."""
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    time_machine.move_to(timezone.now(), tick=False)
+
+    def scheduled_turns():
+        runs = Schedule.objects.filter(func="conversations.tasks.take_agent_turn").order_by("next_run")
+        return [(literal_eval(run.args)[0], run.next_run) for run in runs]
+
+    return scheduled_turns
+
+
+def test_no_worker_waits_out_the_burst_window_and_a_text_within_it_is_answered_with_the_first(
+    client, run_tasks, greeted_lead, as_a_worker, time_machine
 ):
-    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}  # as a worker would: it waits
-    waits = []
-
-    def a_second_text_arrives(seconds):
-        waits.append(seconds)
-        if len(waits) == 1:
-            services.inbound_receive(
-                from_number=greeted_lead.phone, to_number="+15125550000", body="refi", provider_sid="SMburst2"
-            )
-
-    monkeypatch.setattr("conversations.services.turns._pause", a_second_text_arrives)
     with run_tasks():
         text_in(client, greeted_lead.phone, "hey")
+    [(first, due)] = as_a_worker()
+    assert due == timezone.now() + timedelta(seconds=3)  # scheduled; no worker holds it meanwhile
+    assert Message.objects.get(pk=first).to_assistant and not AgentTurn.objects.exists()
+    time_machine.shift(timedelta(seconds=1))
+    with run_tasks():
+        text_in(client, greeted_lead.phone, "refi")
+    second, _ = as_a_worker()[1]
+    assert tasks.take_agent_turn(second) == "quiet"  # an early run leaves it to the scheduled one
+    time_machine.shift(timedelta(seconds=2))
+    with run_tasks():
+        assert tasks.take_agent_turn(first) == "quiet"  # "refi" came within its window: it answers
+    assert len(agent_replies(greeted_lead)) == 1
+    time_machine.shift(timedelta(seconds=1))
+    with run_tasks():
+        assert tasks.take_agent_turn(second) == "answered"
+        assert tasks.take_agent_turn(second) == "answered"  # a second run sends nothing new
     greeted_lead.refresh_from_db()
-    assert 0 < waits[0] <= 3
     assert len(agent_replies(greeted_lead)) == 2
     assert greeted_lead.loan_purpose == "refinance"
     assert last_reply(greeted_lead).startswith("Hi Ana! A refinance, got it.")
+    assert AgentTurn.objects.get(message_id=first).outcome == "absorbed"
+
+
+def test_a_turn_whose_task_was_lost_is_answered_by_the_sweeper(
+    client, run_tasks, greeted_lead, as_a_worker, time_machine
+):
+    with run_tasks():
+        text_in(client, greeted_lead.phone, "buying in 2 months")
+    # Its run was taken off the queue by a broker that then died.
+    Schedule.objects.filter(func="conversations.tasks.take_agent_turn").delete()
+    time_machine.shift(timedelta(seconds=10))
+    assert tasks.sweep_outbox()["replies_requeued"] == 0  # its run may still come
+    time_machine.shift(timedelta(minutes=1))
+    with run_tasks():
+        assert tasks.sweep_outbox()["replies_requeued"] == 1
+    greeted_lead.refresh_from_db()
+    assert (greeted_lead.loan_purpose, greeted_lead.timeline) == ("purchase", "1_3_months")
+    assert "Is the property in Texas?" in last_reply(greeted_lead)
+    assert tasks.sweep_outbox()["replies_requeued"] == 0
 
 
 def test_a_tapback_gets_no_reply_and_the_question_stands(client, run_tasks, greeted_lead):
@@ -324,6 +364,18 @@ def test_a_realtor_is_closed_politely_and_ops_are_told(client, run_tasks, greete
     [mail] = mailoutbox
     assert mail.subject == "A realtor texted about lead Ana " + lead.last_name
     assert "my client filled this out" in mail.body
+
+
+def test_not_interested_rests_in_nurture_while_asked_whether_to_stop_and_a_later_text_resumes(
+    client, run_tasks, greeted_lead
+):
+    lead = converse(client, run_tasks, greeted_lead, "not interested anymore")
+    assert lead.status == "nurturing"  # not the no-reply follow-ups
+    assert len(agent_replies(lead)) == 1  # the question whether to stop is the only answer
+    assert lead.messages.filter(kind="compliance", body__contains="stop texting you").count() == 1
+    converse(client, run_tasks, lead, "actually we do want to refi in 2 months")
+    assert (lead.status, lead.loan_purpose, lead.timeline) == ("qualifying", "refinance", "1_3_months")
+    assert "Is the property in Texas?" in last_reply(lead)
 
 
 def test_a_spanish_opt_out_is_confirmed_in_spanish(client, run_tasks, greeted_lead):

@@ -207,6 +207,8 @@ def test_it_reads_the_property_state(text, expected, asked):
         ("upper 500s", "poor", "credit"), ("mid-700s", "excellent", "credit"), ("720ish", "good", "credit"),
         ("650 - actually it went up to 680 last month", "good", "credit"), ("like 580, no wait 620 now", "fair", "credit"),
         ("both around 750", "excellent", "credit"), ("👌 760", "excellent", "credit"),
+        ("six fifty", "fair", "credit"), ("my score is seven forty", "excellent", None),
+        ("7 hundred something", "good", "credit"), ("we have six kids", None, "credit"),
     ],
 )  # fmt: skip
 def test_it_reads_the_credit(text, expected, asked):
