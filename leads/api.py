@@ -62,8 +62,11 @@ class PhoneField(serializers.CharField):
         super().__init__(max_length=40, **kwargs)
 
     def to_internal_value(self, data):
+        written = super().to_internal_value(data)
+        if len(written) > self.max_length:  # DRF checks max_length on the E.164 result, too late
+            raise ValidationError(f"Ensure this field has no more than {self.max_length} characters.")
         try:
-            return normalize_phone(super().to_internal_value(data))
+            return normalize_phone(written)
         except ApplicationError as error:
             raise ValidationError(error.message) from None
 

@@ -353,6 +353,12 @@ class TestContractEdges:
         assert response.status_code == 400
         assert "extension" in response.json()["phone"][0]
 
+    def test_it_rejects_a_phone_longer_than_its_schema_allows_even_if_it_holds_a_number(self, api):
+        response = api.post(LEADS, new_lead(phone="(512) 420-2392" + "*" * 27), format="json")
+
+        assert response.status_code == 400
+        assert "no more than 40 characters" in response.json()["phone"][0]
+
     def test_the_phone_cannot_be_patched(self, api):
         lead = LeadFactory()
 
