@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -73,12 +74,15 @@ def officer_create(
     products: str = "",
     mobile_phone: str = "",
     email: str = "",
+    after_hours: bool = False,
 ) -> LoanOfficer:
     """A loan officer with a login for the claim-your-lead pages."""
     licensed = _parse_list(states, US_STATES, "states", upper=True)
     if not licensed:
         raise ApplicationError("An officer needs at least one licensed state.", field="states")
     offered = _parse_list(products, LoanType.values, "products", upper=False) or all_products()
+    mobile = normalize_phone(mobile_phone, field="phone") if mobile_phone else ""
+    _check_email(email)
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise ApplicationError(f"The username {username!r} is taken.", field="username")
@@ -97,9 +101,20 @@ def officer_create(
         nmls_id=nmls_id,
         licensed_states=licensed,
         products=offered,
-        mobile_phone=normalize_phone(mobile_phone, field="mobile_phone") if mobile_phone else "",
+        mobile_phone=mobile,
         email=email,
+        after_hours=after_hours,
     )
+
+
+def _check_email(email: str) -> None:
+    """An officer's alerts and password resets go there: a typo is refused, not stored."""
+    if not email:
+        return
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ApplicationError(f"{email!r} is not an e-mail address.", field="email") from None
 
 
 # --- Starting and stopping a search -----------------------------------------------------------

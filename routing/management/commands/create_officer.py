@@ -28,8 +28,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--products", default="", help="Loan types, e.g. conventional,fha,va (default: all)"
         )
-        parser.add_argument("--phone", default="", help="Mobile for lead alerts")
-        parser.add_argument("--email", default="")
+        parser.add_argument("--phone", default="", help="Mobile for lead alerts and calls, e.g. +15125550100")
+        parser.add_argument("--email", default="", help="For lead alerts and password resets")
+        parser.add_argument(
+            "--after-hours", action="store_true", help="Takes offers outside working hours too"
+        )
 
     def handle(self, *args, **o):
         try:
@@ -42,12 +45,14 @@ class Command(BaseCommand):
                 products=o["products"],
                 mobile_phone=o["phone"],
                 email=o["email"],
+                after_hours=o["after_hours"],
             )
         except ApplicationError as error:
             raise CommandError(error.message) from error
         self.stdout.write(
             f"Created officer {officer.name} (NMLS {officer.nmls_id}), licensed in "
-            f"{', '.join(officer.licensed_states)}, products {', '.join(officer.products)}."
+            f"{', '.join(officer.licensed_states)}, products {', '.join(officer.products)}"
+            f"{', takes offers after hours' if officer.after_hours else ''}."
         )
 
     def _password(self, options) -> str:
