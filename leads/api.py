@@ -174,6 +174,17 @@ class FieldsBuiltOnce:
         }
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "past-date-time",
+        "description": "When the borrower agreed (default: now): RFC 3339, not in the future.",
+    }
+)
+class ConsentAtField(serializers.DateTimeField):
+    """Its own class: decorating DRF's DateTimeField would document every date-time this way."""
+
+
 class LeadCreateInput(FieldsBuiltOnce, ContactFieldsSerializer, QualificationSerializer):
     phone = PhoneField()
     source = LenientChoiceField(choices=Source.choices, default=Source.WEB)
@@ -189,13 +200,7 @@ class LeadCreateInput(FieldsBuiltOnce, ContactFieldsSerializer, QualificationSer
         max_length=5000,
         help_text="The disclosure the borrower agreed to",
     )
-    consent_at = extend_schema_field(
-        {
-            "type": "string",
-            "format": "past-date-time",
-            "description": "When the borrower agreed (default: now): RFC 3339, not in the future.",
-        }
-    )(serializers.DateTimeField)(required=False)
+    consent_at = ConsentAtField(required=False)
     consent_ip = IpAddressField(required=False, allow_blank=True, help_text="The borrower's IP address")
     consent_user_agent = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     consent_page_url = WebUrlField(required=False, allow_blank=True, max_length=2000)
@@ -364,7 +369,13 @@ class LeadListFilters(InputSerializer):
         help_text="One status, or several: `qualified,claimed`.",
         error_messages={"invalid": f"Statuses, comma-separated, from: {', '.join(LeadStatus.values)}."},
     )
-    updated_since = DateTimeParameter(required=False, help_text="Changed at or after (RFC 3339).")
+    updated_since = DateTimeParameter(
+        required=False,
+        help_text="Changed at or after this moment: RFC 3339 (`2026-11-30T09:00:00-06:00`, "
+        "`2026-11-30T15:00:00Z`), a date (`2026-11-30`: midnight UTC) or a date and time without "
+        "an offset, taken as UTC (`2026-11-30T15:00:00.123456`, as Python's "
+        "`datetime.utcnow().isoformat()` writes it).",
+    )
     phone = PhoneField(required=False, help_text="Any way of writing the number.")
     external_id = serializers.CharField(required=False, max_length=100)
 

@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.urls import is_valid_path
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
@@ -121,17 +122,41 @@ def server_error(request):
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$", re.ASCII)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+NAIVE_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?$", re.ASCII)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        # utc-date-time: RFC 3339 without its offset, taken as UTC (no standard format says so).
+        "anyOf": [{"format": "date-time"}, {"format": "date"}, {"format": "utc-date-time"}],
+    }
+)
 class DateTimeParameter(serializers.DateTimeField):
-    """A date and time as the schema's `date-time` says (RFC 3339): seconds and a UTC offset
-    included, so it means one moment. A `+` left unencoded in a URL arrives as a space."""
+    """A moment as integrators send it: RFC 3339 with its UTC offset, a bare date (midnight UTC)
+    or a date and time without an offset (UTC: what `datetime.utcnow().isoformat()` and most
+    databases' UTC columns give). Seconds are required, so it always means one moment; a `+`
+    left unencoded in a URL arrives as a space."""
+
+    FORMATS = "YYYY-MM-DDThh:mm:ss[.ffffff]Z (or ±hh:mm), YYYY-MM-DDThh:mm:ss (UTC) or YYYY-MM-DD"
 
     def to_internal_value(self, value):
-        value = value.replace(" ", "+") if isinstance(value, str) else value
-        if not (isinstance(value, str) and RFC3339.match(value)):
-            self.fail("invalid", format="YYYY-MM-DDThh:mm:ss[.ffffff]Z (or ±hh:mm)")
+        if not isinstance(value, str):
+            self.fail("invalid", format=self.FORMATS)
+        value = as_rfc3339(value)
+        if not RFC3339.match(value):
+            self.fail("invalid", format=self.FORMATS)
         return super().to_internal_value(value)
+
+
+def as_rfc3339(value: str) -> str:
+    """`value` with a date's midnight and a naive time's UTC offset made explicit."""
+    if ISO_DATE.match(value):
+        return value + "T00:00:00Z"
+    if value[10:11] == " ":  # RFC 3339 allows a space between date and time
+        value = value[:10] + "T" + value[11:]
+    value = value.replace(" ", "+")
+    return value + "Z" if NAIVE_DATE_TIME.match(value) else value
 
 
 class DateParameter(serializers.DateField):

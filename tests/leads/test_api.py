@@ -1,4 +1,5 @@
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from rest_framework.test import APIClient
@@ -210,6 +211,37 @@ class TestReadAndUpdate:
 
         assert api.get(LEADS, {"updated_since": "2999-01-01T00:00:00Z"}).json()["count"] == 0
         assert api.get(LEADS, {"updated_since": "2000-01-01T00:00:00Z"}).json()["count"] == 3
+
+    @pytest.mark.parametrize(
+        ("since", "seen"),
+        [
+            ("2026-11-30", ["midnight UTC", "later"]),  # a date: from its midnight, UTC
+            ("2026-11-30T00:00:01", ["later"]),  # no offset: UTC, as datetime.utcnow() gives it
+            ("2026-11-30T00:00:00.000000", ["midnight UTC", "later"]),
+            ("2026-11-30 00:00:00", ["midnight UTC", "later"]),  # RFC 3339's space separator
+            ("2026-11-29T18:00:00-06:00", ["midnight UTC", "later"]),  # the same moment, in Chicago
+            ("2026-11-30T06:00:00 06:00", ["midnight UTC", "later"]),  # an unencoded + arrives as a space
+        ],
+    )
+    def test_updated_since_takes_a_date_or_a_time_without_offset_as_utc(self, api, since, seen):
+        for name, updated in [
+            ("the day before", datetime(2026, 11, 29, 23, 59, 59, tzinfo=UTC)),
+            ("midnight UTC", datetime(2026, 11, 30, tzinfo=UTC)),
+            ("later", datetime(2026, 11, 30, 12, tzinfo=UTC)),
+        ]:
+            Lead.objects.filter(pk=LeadFactory(first_name=name).pk).update(updated_at=updated)
+
+        response = api.get(LEADS, {"updated_since": since})
+
+        assert [lead["first_name"] for lead in response.json()["results"]] == seen
+
+    @pytest.mark.parametrize(
+        "since", ["", "yesterday", "2026-11-31", "2026-11-30T25:00:00", "2026-11-30T09:00"]
+    )
+    def test_updated_since_refuses_what_is_not_one_moment(self, api, since):
+        response = api.get(LEADS, {"updated_since": since})
+
+        assert response.status_code == 400 and response.json()["updated_since"]
 
     def test_it_rejects_bad_filters(self, api):
         assert api.get(LEADS, {"status": "hot"}).status_code == 400

@@ -39,6 +39,8 @@ WEB_URL = st.builds(
 )
 PAST = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2025, 1, 1), timezones=st.just(UTC))
 schemathesis.openapi.format("past-date-time", PAST.map(datetime.isoformat))
+# A date and time without its offset (taken as UTC), as datetime.utcnow().isoformat() writes it.
+schemathesis.openapi.format("utc-date-time", st.datetimes().map(datetime.isoformat))
 schemathesis.openapi.format("phone", US_PHONE)
 schemathesis.openapi.format("web-url", WEB_URL)
 schemathesis.openapi.format("https-url", PUBLIC_HTTPS_URL)
