@@ -16,15 +16,15 @@ $(STAMP): requirements.txt | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
-	mkdir -p var
+	mkdir -p var/static
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo --skip-unless-debug
 	DEBUG=$${DEBUG:-true} PORT=$(PORT) exec bash bin/serve
 
 PYTEST_ARGS ?= -n 2
 
 test: $(STAMP)
-	mkdir -p var
+	mkdir -p var/static
 	$(BIN)/ruff check .
 	DEBUG=true $(BIN)/python -m pytest $(PYTEST_ARGS)
 

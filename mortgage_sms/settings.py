@@ -179,9 +179,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-# `make run` serves with gunicorn: in development WhiteNoise serves the apps' static files
-# straight from their folders, without collectstatic.
-WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
+# WhiteNoise serves the apps' static files straight from their folders too, so the admin and the
+# API docs have their styles and scripts without collectstatic (`DEBUG=false make run`, a deploy
+# that forgot it); collected files are the same files. Re-read on every request only in DEBUG.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="leads@localhost")

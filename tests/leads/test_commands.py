@@ -75,3 +75,12 @@ def test_seed_demo_refuses_to_make_published_logins_without_debug(settings):
         call_command("seed_demo")
 
     assert not User.objects.exists() and not LoanOfficer.objects.exists()
+
+
+def test_make_runs_seed_demo_says_there_is_no_demo_data_without_debug_and_succeeds(settings, capsys):
+    settings.DEBUG = False
+
+    call_command("seed_demo", "--skip-unless-debug")
+
+    assert "DEBUG is false: no demo data" in capsys.readouterr().out
+    assert not User.objects.exists() and not LoanOfficer.objects.exists()
