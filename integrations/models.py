@@ -50,6 +50,24 @@ class ApiClient(models.Model):
         return f"api:{self.name}"
 
 
+class ApiRequestCount(models.Model):
+    """Requests of one API client in one window of API_RATE_LIMIT, counted in the database so
+    that every web process sees the same count (integrations/rate_limit.py; Redis counts
+    instead when REDIS_URL is set). Past windows are deleted as new ones begin."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "window_start"], name="one_count_per_client_and_window")
+        ]
+
+    def __str__(self):
+        return f"{self.client_id} from {self.window_start:%H:%M:%S}: {self.count}"
+
+
 class EventType(models.TextChoices):
     LEAD_CREATED = "lead.created"
     LEAD_UPDATED = "lead.updated"

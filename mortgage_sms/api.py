@@ -2,6 +2,7 @@
 bodies nested too deeply to be anything we take, the pagination of lists, a rate limit per
 client, and JSON for the 404s and 500s that happen outside a view."""
 
+import math
 import re
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.urls import is_valid_path
+from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema_field
@@ -19,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from integrations import rate_limit
 from mortgage_sms.errors import ApplicationError
 
 # Our deepest body is a lead with its `qualification` object: a few levels. Far deeper nesting is
@@ -88,15 +91,24 @@ class Pagination(PageNumberPagination):
 
 
 class ClientRateThrottle(SimpleRateThrottle):
-    """API_RATE_LIMIT requests per API client (a runaway CRM loop, a leaked form token)."""
+    """API_RATE_LIMIT requests per API client (a runaway CRM loop, a leaked form token), counted
+    for all web processes together (integrations/rate_limit.py), in windows of the rate's period
+    aligned to the clock; over it, a 429 whose Retry-After is the time left in the window."""
 
     scope = "client"
 
-    def get_cache_key(self, request, view):
+    def allow_request(self, request, view):
         client = request.user
         if not getattr(client, "is_authenticated", False):
-            return None  # refused with a 401 anyway
-        return self.cache_format % {"scope": self.scope, "ident": client.pk}
+            return True  # refused with a 401 anyway
+        now = timezone.now()
+        start = rate_limit.window_start(now, self.duration)
+        count = rate_limit.count_request(client.pk, start, self.duration)
+        self.retry_after = max(1, math.ceil((start - now).total_seconds() + self.duration))
+        return count is None or count <= self.num_requests
+
+    def wait(self):
+        return self.retry_after
 
 
 def is_api(request) -> bool:

@@ -23,8 +23,8 @@ def _defaults(settings, tmp_path):
     settings.COMPANY_NMLS_ID = "123456"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
-    # The API's rate limit counts in the cache; SQLite reuses a rolled-back client's id, so an
-    # earlier test's requests would count against the next test's client.
+    # CRM connectors cache their tokens by integration id, and SQLite reuses a rolled-back row's
+    # id: an earlier test's token must not be the next test's.
     cache.clear()
 
 

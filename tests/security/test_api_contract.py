@@ -1,9 +1,16 @@
 """What a CRM developer relies on, checked directly (the fuzzer in test_api_schema.py checks the
 rest): lists are paginated objects, errors are JSON and documented, empty filters are refused."""
 
+from datetime import UTC, datetime
+
 import pytest
 import yaml
+from django.core.cache import cache
+from rest_framework.test import APIClient
 
+from conversations.devtools.processes import free_port
+from integrations.models import ApiRequestCount
+from integrations.services import api_client_create
 from mortgage_sms.api import ClientRateThrottle
 from tests.factories import LeadFactory
 
@@ -73,11 +80,44 @@ def test_a_missing_trailing_slash_is_pointed_out(api):
     assert response.json() == {"detail": "Not found. Did you mean /api/v1/leads/ (with the slash)?"}
 
 
-def test_a_client_over_its_rate_gets_a_429_with_retry_after(api, monkeypatch):
+@pytest.fixture
+def three_a_minute(monkeypatch, time_machine):
     monkeypatch.setattr(ClientRateThrottle, "THROTTLE_RATES", {"client": "3/minute"})
-    ClientRateThrottle.cache.clear()
+    time_machine.move_to(datetime(2026, 12, 1, 15, 0, 20, tzinfo=UTC), tick=False)
+    return time_machine
 
+
+def test_a_client_over_its_rate_gets_a_429_with_retry_after(api, three_a_minute):
     answers = [api.get("/api/v1/leads/") for _ in range(4)]
 
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
-    assert int(answers[-1]["Retry-After"]) > 0 and "throttled" in answers[-1].json()["detail"]
+    assert answers[-1]["Retry-After"] == "40"  # the rest of the minute
+    assert "throttled" in answers[-1].json()["detail"]
+
+
+def test_the_count_lives_in_the_database_for_every_web_process_and_starts_again_each_minute(
+    api, three_a_minute
+):
+    for _ in range(3):
+        api.get("/api/v1/leads/")
+    cache.clear()  # nothing this process keeps in memory counts
+
+    assert api.get("/api/v1/leads/").status_code == 429
+    assert ApiRequestCount.objects.get().count == 4
+    three_a_minute.shift(40)
+    assert api.get("/api/v1/leads/").status_code == 200
+    assert ApiRequestCount.objects.get().count == 1  # the past minute's count is gone
+
+
+def test_clients_are_counted_apart(api, three_a_minute):
+    for _ in range(3):
+        api.get("/api/v1/leads/")
+    other = APIClient(HTTP_AUTHORIZATION=f"Token {api_client_create(name='Other CRM')[1]}")
+
+    assert other.get("/api/v1/leads/").status_code == 200
+
+
+def test_with_redis_unreachable_requests_are_not_refused(api, three_a_minute, settings):
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+
+    assert [api.get("/api/v1/leads/").status_code for _ in range(4)] == [200] * 4
