@@ -44,6 +44,9 @@ class InquiryInline(admin.TabularInline):
     readonly_fields = fields
     show_change_link = True
 
+    def has_add_permission(self, request, obj=None):
+        return False  # inquiries come from forms, the API and imports, with their consent
+
 
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin):
@@ -115,6 +118,8 @@ class LeadAdmin(admin.ModelAdmin):
 
     @admin.display(description="Contact window")
     def contact_window_link(self, lead):
+        if not lead.pk:
+            return "—"  # a lead being added by hand has no rules to show yet
         # The rules are the conversations app's: its admin page answers, linked by URL name.
         url = reverse("admin:conversations_contactrule_lead", args=[lead.pk])
         return format_html('<a href="{}">When may we text this lead?</a>', url)

@@ -3,7 +3,7 @@
 import pytest
 
 from conversations.models import Message
-from leads.models import LeadEvent
+from leads.models import Lead, LeadEvent
 from tests.factories import LoanOfficerFactory, TextingLeadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +52,19 @@ def test_ops_give_a_lead_to_a_licensed_officer(ops, run_tasks):
     assert "The lead is now Tex Ranger" in response.content.decode()
     lead.refresh_from_db()
     assert (lead.assigned_officer, lead.status) == (texan, "claimed")
+
+
+def test_the_lead_page_lists_inquiries_without_offering_to_add_one(ops):
+    lead = TextingLeadFactory()
+    page = ops.get(f"/admin/leads/lead/{lead.pk}/change/").content.decode()
+    # Django's inline script offers "Add another Inquiry" up to this many forms.
+    assert 'name="inquiries-MAX_NUM_FORMS" value="0"' in page
+
+
+def test_ops_add_a_lead_by_hand_from_the_leads_list(ops):
+    assert ops.get("/admin/leads/lead/add/").status_code == 200
+    form = {"first_name": "Walk", "last_name": "In", "phone": "+15125550177", "language": "en",
+            "source": "other", "inquiries-TOTAL_FORMS": "0", "inquiries-INITIAL_FORMS": "0"}  # fmt: skip
+    response = ops.post("/admin/leads/lead/add/", form, follow=True)
+    assert "was added successfully" in response.content.decode()
+    assert Lead.objects.get(phone="+15125550177").sms_consent is False  # consent comes with evidence
