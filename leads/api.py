@@ -9,7 +9,12 @@ from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -243,6 +248,31 @@ class AbVariantOutput(serializers.Serializer):
     variant = serializers.CharField(help_text="The variant this borrower got")
 
 
+NOT_TEXTED_REASON = serializers.ChoiceField(
+    choices=["no_consent", "no_consent_text", "opted_out", "do_not_contact", "dnc_list"],
+    allow_null=True,
+    help_text="Why the borrower is not texted; null when they may be",
+)
+
+
+def not_texted_reason(lead) -> str | None:
+    return lead.contact_block_reason() or ("dnc_list" if services.dnc_listed(lead.phone) else None)
+
+
+class LeadReceipt(serializers.Serializer):
+    """What a token without the `leads:read` scope (a web form's) gets back from posting a lead:
+    its id and whether it will be texted. Nothing about the borrower: a phone number posted by
+    whoever holds a public form's token must not read back the lead it matches."""
+
+    exact_fields = True  # the schema says `additionalProperties: false`: a lead is not a receipt
+    id = serializers.UUIDField()
+    not_texted_reason = serializers.SerializerMethodField()
+
+    @extend_schema_field(NOT_TEXTED_REASON)
+    def get_not_texted_reason(self, lead) -> str | None:
+        return not_texted_reason(lead)
+
+
 class LeadOutput(FieldsBuiltOnce, serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=LeadStatus.choices)
     temperature = serializers.ChoiceField(choices=Temperature.choices, allow_null=True)
@@ -273,15 +303,9 @@ class LeadOutput(FieldsBuiltOnce, serializers.ModelSerializer):
             return None
         return {"id": officer.pk, "name": officer.name, "nmls_id": officer.nmls_id}
 
-    @extend_schema_field(
-        serializers.ChoiceField(
-            choices=["no_consent", "no_consent_text", "opted_out", "do_not_contact", "dnc_list"],
-            allow_null=True,
-            help_text="Why the borrower is not texted; null when they may be",
-        )
-    )
+    @extend_schema_field(NOT_TEXTED_REASON)
     def get_not_texted_reason(self, lead) -> str | None:
-        return lead.contact_block_reason() or ("dnc_list" if services.dnc_listed(lead.phone) else None)
+        return not_texted_reason(lead)
 
     @extend_schema_field(NurtureOutput(allow_null=True))
     def get_nurture(self, lead) -> dict | None:
@@ -385,6 +409,13 @@ class LeadListFilters(InputSerializer):
         return data
 
 
+LEAD_OR_RECEIPT = PolymorphicProxySerializer(
+    component_name="LeadOrReceipt",
+    serializers=[LeadOutput, LeadReceipt],
+    resource_type_field_name=None,
+)
+
+
 class LeadViewSet(ViewSet):
     """Leads: post inquiries in, read qualification and status, set statuses from a CRM."""
 
@@ -402,8 +433,8 @@ class LeadViewSet(ViewSet):
     @extend_schema(
         request=LeadCreateInput,
         responses={
-            201: LeadOutput,
-            200: LeadOutput,
+            201: LEAD_OR_RECEIPT,
+            200: LEAD_OR_RECEIPT,
             422: error_response("This Idempotency-Key was used with a different body: nothing stored."),
         },
         parameters=[
@@ -419,7 +450,9 @@ class LeadViewSet(ViewSet):
         "the same phone (the inquiry is added to it, and no second first text goes out within "
         "24 hours). The borrower is texted within seconds when `sms_consent` is true. "
         "Qualification fields go at the top level; for older clients an object `qualification` "
-        "holding them is accepted too, as long as it agrees with the top level.",
+        "holding them is accepted too, as long as it agrees with the top level. The answer is the "
+        "lead for a token that may read leads (`leads:read`), else a receipt: its `id` and "
+        "`not_texted_reason`.",
     )
     def create(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
@@ -434,7 +467,8 @@ class LeadViewSet(ViewSet):
         try:
             with transaction.atomic():
                 result = services.lead_intake(**self._intake_arguments(request, data))
-                body = LeadOutput(result.lead, context={"created": result.created}).data
+                answer = LeadOutput if request.user.has_scope(Scope.LEADS_READ) else LeadReceipt
+                body = answer(result.lead, context={"created": result.created}).data
                 code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
                 if key:
                     IdempotencyRecord.objects.create(

@@ -50,6 +50,8 @@ class AutoSchema(SpectacularAutoSchema):
         schema = super()._map_serializer(serializer, direction, *args, **kwargs)
         if isinstance(serializer, InputSerializer):
             schema["additionalProperties"] = False  # unknown fields are a 400
+        if getattr(serializer, "exact_fields", False):
+            schema["additionalProperties"] = False  # an answer that is exactly these fields
         return schema
 
     def get_operation(self, *args, **kwargs):

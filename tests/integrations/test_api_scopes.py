@@ -38,6 +38,31 @@ def test_a_web_forms_token_posts_leads_and_reads_nothing_back():
     assert form.get("/api/v1/leads/").json() == {"detail": "This token does not have the `leads:read` scope."}
 
 
+def test_a_web_forms_token_posting_a_known_phone_learns_nothing_about_the_borrower():
+    lead = LeadFactory(first_name="Maria", last_name="Lopez", email="maria@example.com", phone="+15125550100")
+
+    response = client_with("leads:create").post("/api/v1/leads/", NEW_LEAD)
+
+    assert response.status_code == 200  # the inquiry is added to her lead, as for any client
+    assert response.json() == {"id": str(lead.pk), "not_texted_reason": None}
+    assert lead.inquiries.count() == 1
+
+
+def test_a_web_forms_token_hears_why_a_new_lead_is_not_texted():
+    response = client_with("leads:create").post("/api/v1/leads/", {**NEW_LEAD, "consent_text": ""})
+
+    assert response.status_code == 201
+    assert response.json() == {"id": str(Lead.objects.get().pk), "not_texted_reason": "no_consent_text"}
+
+
+def test_a_token_that_reads_leads_gets_the_lead_back():
+    LeadFactory(first_name="Maria", phone="+15125550100")
+
+    response = client_with("leads:create", "leads:read").post("/api/v1/leads/", NEW_LEAD)
+
+    assert response.json()["first_name"] == "Maria" and response.json()["status"]
+
+
 def test_a_web_forms_token_cannot_mark_a_borrower_do_not_contact():
     lead = LeadFactory(status="qualifying")
 
