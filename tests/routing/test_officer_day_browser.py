@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from calls.models import Call
 from conversations.models import Direction, Kind, Sender
-from routing.models import SavedReply
+from routing.models import PushSubscription, SavedReply
 from tests.factories import LeadFactory, MessageFactory, UserFactory
 from tests.routing.test_browser import DESKTOP, PHONE, browser, log_in, screenshots  # noqa: F401
 
@@ -69,3 +69,47 @@ def test_an_officer_on_a_phone_reaches_the_reply_box_and_calls(
     page.goto(f"{live_server.url}/officer/")
     expect(page.locator("#my-leads")).to_contain_text(re.compile("Maria Lopez"))
     page.screenshot(path=screenshots / "officer-dashboard.png", full_page=True)
+
+
+# Headless Chromium has no push service to reach; this stands in for it, and refuses as Chromium
+# does ("no active Service Worker") when asked before the page's service worker is active.
+PUSH_SERVICE_STAND_IN = """
+const pushManager = Object.getOwnPropertyDescriptor(ServiceWorkerRegistration.prototype, "pushManager");
+Object.defineProperty(ServiceWorkerRegistration.prototype, "pushManager", {
+  get() { const manager = pushManager.get.call(this); manager.registration = this; return manager; },
+});
+PushManager.prototype.subscribe = function () {
+  if (!this.registration.active) {
+    return Promise.reject(new DOMException("Subscription failed - no active Service Worker", "AbortError"));
+  }
+  const keys = {p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+                auth: "tBHItJI5svbpez7KI4CCXg"};
+  return Promise.resolve({toJSON: () => ({endpoint: "https://push.example.test/send/officer-phone", keys})});
+};
+"""
+
+
+def test_an_officer_turns_on_notifications_with_one_tap(
+    live_server,
+    browser,  # noqa: F811 (the fixture imported above)
+    make_officer,
+    settings,
+):
+    settings.VAPID_PUBLIC_KEY = (
+        "BGSqClNxfXL12K8TzvvPq64vBC_Gkuy5IDhRR8CSf2ExCWkOxy26pn_yPU8s9UAlIsjB7FcECpXziEw1jjF92Gs"
+    )
+    settings.VAPID_PRIVATE_KEY = "bfO20AQ7L7_efcggzYA98nBIWlXb1Xn09KQEL-edI-c"
+    jane = make_officer(name="Jane Ramirez", user=UserFactory(username="jane"))
+    context = browser.new_context(viewport=PHONE)
+    context.grant_permissions(["notifications"])
+    context.add_init_script(PUSH_SERVICE_STAND_IN)
+    page = context.new_page()
+    log_in(page, live_server.url, jane)
+
+    page.goto(f"{live_server.url}/officer/settings/")
+    page.get_by_role("button", name="Turn on notifications here").click()
+
+    expect(page.locator("#push-state")).to_have_text("Notifications are on for this device.")
+    assert (
+        PushSubscription.objects.get(officer=jane).endpoint == "https://push.example.test/send/officer-phone"
+    )
