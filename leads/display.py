@@ -2,6 +2,7 @@
 timeline events in words. Display only: the API keeps the stored values."""
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
 
 from leads.models import Lead, LeadEvent
 
@@ -27,8 +28,9 @@ EVENT_TITLES = {
 
 
 def field_label(name: str) -> str:
+    """The field's name as its model says it ("SMS consent", not "Sms consent")."""
     try:
-        return str(Lead._meta.get_field(name).verbose_name).capitalize()
+        return capfirst(str(Lead._meta.get_field(name).verbose_name))
     except FieldDoesNotExist:
         return name.replace("_", " ").capitalize()
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from leads import display
 from leads import services as lead_services
 from leads.phones import normalize_phone
 from mortgage_sms.errors import ApplicationError
@@ -147,10 +148,23 @@ def lead_detail(request, officer, lead_id):
         "qualification": selectors.qualification_rows(lead),
         "inquiries": lead.inquiries.all(),
         "thread": thread,
-        "events": lead.events.order_by("created_at", "id"),
+        "events": _timeline(lead),
         "form": ReplyForm(initial={"token": uuid.uuid4().hex}),
     }
     return render(request, "officer/lead.html", context)
+
+
+def _timeline(lead) -> list[dict]:
+    """Each event in words, as the admin's timeline says it ("Timeline: 1-3 months")."""
+    return [
+        {
+            "when": event.created_at,
+            "title": display.event_title(event),
+            "summary": display.event_summary(event),
+            "actor": event.actor,
+        }
+        for event in lead.events.order_by("created_at", "id")
+    ]
 
 
 @officer_required

@@ -1,5 +1,6 @@
 from django import template
 
+from leads import display
 from routing import texts
 
 register = template.Library()
@@ -28,3 +29,9 @@ def short_name(lead) -> str:
 @register.filter
 def label(value) -> str:
     return texts.label(value)
+
+
+@register.filter
+def field_name(name) -> str:
+    """A lead field's name as people read it: "SMS consent", "Consent IP address"."""
+    return display.field_label(str(name))

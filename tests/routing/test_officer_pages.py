@@ -5,6 +5,7 @@ from django.test import Client
 
 from conversations.models import Message
 from leads.models import Lead
+from leads.services import lead_update_qualification
 from routing.models import Offer
 from tests.factories import MessageFactory, PoolFactory, QualifiedLeadFactory, RoutingRuleFactory, UserFactory
 
@@ -99,6 +100,28 @@ def test_the_lead_page_shows_the_whole_context_before_the_claim(offered, ann, cl
                      "I want to buy in May", "Offered to Ann Avery"):  # fmt: skip
         assert expected in html
     assert "Reply from the shared number" not in html  # claim first
+
+
+def test_the_timeline_reads_in_words_not_stored_values(offered, ann, client_for):
+    lead_update_qualification(
+        lead=offered, changes={"timeline": "1_3_months", "property_found": False}, actor="agent"
+    )
+
+    html = page(client_for(ann).get(f"/officer/leads/{offered.pk}/"))
+
+    assert "Timeline: 1-3 months" in html and "Property found: no" in html
+    assert "1_3_months" not in html and "property_found" not in html
+
+
+def test_the_inquiry_as_posted_reads_with_the_fields_names(offered, ann, client_for):
+    payload = {"first_name": "Maria", "sms_consent": True, "consent_ip": "203.0.113.5", "loan_type": "fha"}
+    offered.inquiries.create(source="web", sms_consent=True, payload=payload)
+
+    html = page(client_for(ann).get(f"/officer/leads/{offered.pk}/"))
+
+    for label in ("<dt>SMS consent</dt>", "<dt>Consent IP address</dt>", "<dt>Loan type</dt>"):
+        assert label in html
+    assert "Sms consent" not in html and "Consent ip" not in html
 
 
 def test_an_officer_cannot_open_a_lead_not_offered_or_assigned_to_them(offered, bob, client_for):
