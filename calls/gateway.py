@@ -21,6 +21,11 @@ class CallReceipt:
     sid: str
 
 
+@dataclass(frozen=True)
+class CallOutcome:
+    status: str  # Twilio's CallStatus: queued, ringing, in-progress, completed, busy, no-answer...
+
+
 class TwilioVoice:
     def __init__(self):
         client = Client(
@@ -54,15 +59,31 @@ class TwilioVoice:
             raise GatewayError(f"Twilio client error: {error}", permanent=False) from error
         return CallReceipt(sid=call.sid)
 
+    def outcome(self, sid: str) -> CallOutcome:
+        """Where Twilio's call `sid` stands now (the officer's leg, the parent call)."""
+        try:
+            call = self.client.calls(sid).fetch()
+        except TwilioRestException as error:
+            raise classify(error.status, error.code, error.msg) from error
+        except requests.RequestException as error:
+            raise network_error(error) from error
+        except TwilioException as error:
+            raise GatewayError(f"Twilio client error: {error}", permanent=False) from error
+        return CallOutcome(status=str(call.status))
+
 
 class ConsoleVoice:
     """Local development: no phone rings; the call is logged and left for the developer to
-    drive by posting the voice webhooks (or the admin)."""
+    drive by posting the voice webhooks (signed with TWILIO_AUTH_TOKEN); the stale-call
+    sweeper closes it after 10 minutes if nobody does."""
 
     def call(self, *, to: str, from_: str, url: str, status_callback: str) -> CallReceipt:
         sid = f"CAconsole{uuid.uuid4().hex[:23]}"
         logger.info("Console voice: would ring %s from %s; TwiML at %s (sid %s)", to, from_, url, sid)
         return CallReceipt(sid=sid)
+
+    def outcome(self, sid: str) -> None:
+        return None  # no phone rang: nobody can say how the call went
 
 
 def get_voice():

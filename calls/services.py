@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from calls import signals
-from calls.gateway import get_voice
+from calls.gateway import ConsoleVoice, get_voice
 from calls.models import LIVE_CALL_STATUSES, Call, CallStatus
 from conversations import windows
 from conversations.gateways import GatewayError
@@ -241,6 +242,43 @@ def call_status_update(*, call: Call, call_status: str) -> None:
     elif call.status == CallStatus.IN_PROGRESS:
         # The <Dial> action normally reports first; without it, end the call by the parent leg.
         _finish(call, CallStatus.COMPLETED, note="Ended.")
+
+
+# Twilio stops ringing the officer after the call's timeout (25 s) and ends a connected call at
+# its time limit (4 hours unless raised): a call still live well past these had its end never
+# reported (a status callback lost while this server was down; the console gateway rings nobody).
+RINGING_AT_MOST = timedelta(minutes=10)
+CONNECTED_AT_MOST = timedelta(hours=4, minutes=15)
+
+
+def calls_settle_stale(*, now: datetime | None = None) -> int:
+    """Settle each call left live too long as Twilio says it ended, or close it when nobody can
+    say: one live call per borrower must not keep them uncallable for ever."""
+    now = now or timezone.now()
+    stale = Call.objects.filter(
+        Q(status__in=[CallStatus.QUEUED, CallStatus.RINGING], created_at__lt=now - RINGING_AT_MOST)
+        | Q(status=CallStatus.IN_PROGRESS, created_at__lt=now - CONNECTED_AT_MOST)
+    )
+    return sum(_settle(call) for call in stale.select_related("lead", "officer__user"))
+
+
+def _settle(call: Call) -> bool:
+    voice = get_voice()
+    try:
+        outcome = voice.outcome(call.officer_call_sid) if call.officer_call_sid else None
+    except GatewayError as error:
+        if not error.permanent:
+            return False  # Twilio is unreachable: ask again at the next sweep
+        outcome = None
+    if outcome is None:
+        why = (
+            "console gateway: no phone rang" if isinstance(voice, ConsoleVoice) else "Twilio has no such call"
+        )
+        return _finish(call, CallStatus.FAILED, note=f"No word from Twilio on how this call ended ({why}).")
+    if outcome.status not in TWILIO_FINAL:
+        return False  # still ringing or talking, as far as Twilio knows
+    call_status_update(call=call, call_status=outcome.status)
+    return not Call.objects.get(pk=call.pk).is_live
 
 
 def _seconds(value: str) -> int | None:

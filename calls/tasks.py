@@ -5,3 +5,7 @@ from calls import services
 
 def place_call(call_id: str) -> str:
     return services.call_place(call_id=call_id)
+
+
+def settle_stale_calls() -> int:
+    return services.calls_settle_stale()

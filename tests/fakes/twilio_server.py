@@ -41,6 +41,7 @@ class FakeTwilio:
         self._sids = itertools.count(1)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        self._ended_calls: dict[str, dict] = {}
 
     # --- Lifecycle ---------------------------------------------------------------------------
 
@@ -83,6 +84,10 @@ class FakeTwilio:
         the text is in Twilio's hands while the caller still waits."""
         self._script.append(ScriptedAnswer(wait_for=release))
 
+    def call_ended(self, sid: str, *, status: str, duration: int = 0) -> None:
+        """From now on, fetching call `sid` answers that it ended so (else it is in progress)."""
+        self._ended_calls[sid] = {"status": status, "duration": str(duration)}
+
     # --- What was asked ----------------------------------------------------------------------
 
     @property
@@ -94,9 +99,16 @@ class FakeTwilio:
             self.requests.append(request)
             answer = self._script.popleft() if self._script else ScriptedAnswer()
             if answer.body is None and not answer.drop_connection:
-                created = _created_call(request, next(self._sids)) if _is_call(request) else None
-                answer = replace(answer, body=created or self._created_message(request))
+                answer = replace(answer, body=self._default_body(request))
             return answer
+
+    def _default_body(self, request: RecordedRequest) -> dict:
+        if request.method == "GET" and "/Calls/" in request.path:
+            sid = request.path.rsplit("/", 1)[-1].removesuffix(".json")
+            return {"sid": sid, "status": "in-progress", "duration": None, **self._ended_calls.get(sid, {})}
+        if _is_call(request):
+            return _created_call(request, next(self._sids))
+        return self._created_message(request)
 
     def _created_message(self, request: RecordedRequest) -> dict:
         sid = f"SM{next(self._sids):032x}"
