@@ -18,6 +18,7 @@ from conversations.models import Kind, Message, Sender
 from conversations.services import send_sms
 from leads import services as lead_services
 from leads.models import Lead
+from mortgage_sms import jobs
 from routing.eligibility import FINISHED_STATUSES
 from routing.services import _text_staff
 from routing.texts import lead_url, short_name
@@ -274,14 +275,12 @@ def _after_change(appointment: Appointment, event: str, what: str, *, tell_borro
             else texts.booked(appointment, zone, lead.language)
         )
         _reply(lead, body, key=f"{event}:{appointment.pk}:{appointment.sequence}")
-    pk = appointment.pk
-    transaction.on_commit(lambda: _enqueue_alert(pk))
+    _enqueue_alert(appointment.pk)  # on commit
 
 
 def _enqueue_alert(appointment_id) -> None:
-    from django_q.tasks import async_task
-
-    async_task("appointments.tasks.alert_officer", str(appointment_id), group="alert_officer")
+    # An officer's alert (priority lane); a broker that is down must not undo the booking.
+    jobs.enqueue("appointments.tasks.alert_officer", str(appointment_id), priority=True)
 
 
 def officer_alert(*, appointment_id) -> str:

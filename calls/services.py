@@ -18,6 +18,7 @@ from conversations import windows
 from conversations.gateways import GatewayError
 from leads import services as lead_services
 from leads.models import Lead
+from mortgage_sms import jobs
 from mortgage_sms.errors import ApplicationError
 from routing import alerts
 from routing.models import LoanOfficer
@@ -26,9 +27,9 @@ logger = logging.getLogger(__name__)
 
 
 def _enqueue(task: str, *args) -> None:
-    from django_q.tasks import async_task
-
-    transaction.on_commit(lambda: async_task(task, *args, group=task.rsplit(".", 1)[-1]))
+    # The officer is holding their phone: the priority lane. A broker that is down loses the
+    # task, not the call: the stale-call sweeper closes a call that was never placed.
+    jobs.enqueue(task, *args, priority=True)
 
 
 def voice_url(name: str, call: Call) -> str:

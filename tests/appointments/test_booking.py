@@ -5,14 +5,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
+from django_q.conf import Conf
 from icalendar import Calendar
 
 from appointments import services
 from appointments.models import Appointment, SlotOffer
+from appointments.slots import Slot
 from conversations import services as conversation_services
 from conversations.models import Message
 from integrations.models import OutboundEvent
 from tests.factories import LeadFactory, LoanOfficerFactory, UserFactory, WebhookSubscriptionFactory
+from tests.fakes.twilio_server import refused_base_url
 
 pytestmark = pytest.mark.django_db
 # Tuesday, March 3 2026, 10:00 in Texas.
@@ -186,3 +189,17 @@ def test_an_offer_left_unanswered_lets_the_assistant_answer_other_texts(clock, j
     assert Appointment.objects.count() == 0
     assert Message.objects.filter(lead=maria).count() > before + 1  # the assistant answered
     assert timedelta(0) < SlotOffer.objects.get().expires_at - TUESDAY_MORNING
+
+
+@pytest.mark.django_db(transaction=True)  # the officer's alert is queued on commit
+def test_a_booking_while_the_broker_is_down_is_kept(clock, jane, maria, monkeypatch):
+    url, holder = refused_base_url()
+    monkeypatch.setattr(Conf, "SYNC", False)  # the broker as production has it, unreachable
+    monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(Conf, "REDIS", url.replace("http://", "redis://") + "/0")
+    slot = Slot(starts_at=TUESDAY_MORNING + timedelta(hours=2), officer=jane)
+
+    appointment = services.appointment_book(lead=maria, slot=slot, actor="borrower")
+
+    holder.close()
+    assert Appointment.objects.get().pk == appointment.pk

@@ -5,12 +5,13 @@ sweeper asks Twilio how it ended, or closes it."""
 from datetime import timedelta
 
 import pytest
+from django_q.conf import Conf
 from django_q.models import Schedule
 
 from calls import services, tasks
 from calls.models import Call
 from leads.models import LeadEvent
-from tests.fakes.twilio_server import calls_created
+from tests.fakes.twilio_server import calls_created, refused_base_url
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +67,26 @@ def test_a_console_call_is_closed_when_nobody_drove_it(clock, jane, maria, run_t
 def test_the_sweeper_runs_every_few_minutes():
     schedule = Schedule.objects.get(func="calls.tasks.settle_stale_calls")
     assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 5, -1)
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """The broker as production has it (Redis, tasks not run inline), but unreachable."""
+    url, holder = refused_base_url()
+    monkeypatch.setattr(Conf, "SYNC", False)
+    monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(Conf, "REDIS", url.replace("http://", "redis://") + "/0")
+    yield
+    holder.close()
+
+
+@pytest.mark.django_db(transaction=True)  # the task is queued on commit, inside the request
+def test_a_press_while_the_broker_is_down_is_kept_and_not_an_error_page(
+    clock, client, jane, maria, broker_down
+):
+    client.force_login(jane.user)
+
+    response = client.post(f"/officer/leads/{maria.pk}/call/", {"token": "press"})
+
+    assert response.status_code == 302
+    assert Call.objects.get(lead=maria).status == "queued"  # the sweeper closes it if never placed
