@@ -75,8 +75,8 @@ class Variant(models.Model):
     weight = models.PositiveSmallIntegerField(
         default=1, help_text="Share of borrowers: weight / sum of weights"
     )
-    body = models.TextField(blank=True, help_text="Empty: the current text (a control)")
-    body_es = models.TextField(blank=True, help_text="Spanish; empty: the current Spanish text")
+    body = models.TextField("text", blank=True, help_text="Empty: the current text (a control)")
+    body_es = models.TextField("Spanish text", blank=True, help_text="Empty: the current Spanish text")
 
     class Meta:
         ordering = ["experiment", "id"]

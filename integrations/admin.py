@@ -155,7 +155,12 @@ class CrmIntegrationForm(forms.ModelForm):
     """Secrets are write-only: the form shows a masked hint, and blank keeps what is saved."""
 
     events = events_field()
-    instance_url = forms.URLField(required=False, assume_scheme="https", help_text="Salesforce only")
+    instance_url = forms.URLField(
+        label="Salesforce instance URL",
+        required=False,
+        assume_scheme="https",
+        help_text="Salesforce only: https://yourdomain.my.salesforce.com",
+    )
     api_base_url = forms.URLField(
         label="API base URL",
         required=False,

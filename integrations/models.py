@@ -173,6 +173,7 @@ class CrmIntegration(DeliveryTarget):
     name = models.CharField(max_length=100, unique=True)
     api_client = models.ForeignKey(
         ApiClient,
+        verbose_name="API client",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -185,9 +186,14 @@ class CrmIntegration(DeliveryTarget):
         help_text="Our field -> the CRM's property or field name; leave a field out to not send it",
     )
     access_token = models.TextField(blank=True, help_text="HubSpot private app token / Salesforce token")
-    instance_url = models.URLField(blank=True, help_text="Salesforce: https://yourdomain.my.salesforce.com")
+    instance_url = models.URLField(
+        "Salesforce instance URL", blank=True, help_text="https://yourdomain.my.salesforce.com"
+    )
     client_id = models.CharField(
-        max_length=255, blank=True, help_text="Salesforce connected app / Total Expert API client"
+        "client ID",
+        max_length=255,
+        blank=True,
+        help_text="Salesforce connected app / Total Expert API client",
     )
     client_secret = models.TextField(
         blank=True, help_text="Salesforce connected app / Total Expert API client"
@@ -212,6 +218,7 @@ class CrmIntegration(DeliveryTarget):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "CRM integration"
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
@@ -351,6 +358,7 @@ class CrmRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "CRM record"
         constraints = [
             models.UniqueConstraint(
                 fields=["integration", "object_type", "local_id"], name="one_crm_record_per_object"
@@ -391,6 +399,7 @@ class CrmNotification(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        verbose_name = "CRM notification"
         indexes = [
             models.Index(fields=["integration", "item", "remote_id"]),
             models.Index(fields=["status", "next_attempt_at"]),

@@ -49,3 +49,18 @@ def test_a_status_change_reads_as_a_move_with_its_reason():
     )
     assert display.event_summary(plain) == "Qualifying → Qualified"
     assert display.event_summary(reasoned) == "Offered to an officer → Won. Claimed by Ann."
+
+
+def test_the_crm_pages_name_things_as_people_write_them(admin_client):
+    index = admin_client.get("/admin/").content.decode()
+    for label in ("CRM integrations", "CRM notifications", "CRM records"):
+        assert f">{label}</a>" in index
+    form = admin_client.get("/admin/integrations/crmintegration/add/").content.decode()
+    for label in ("Add CRM integration", "API client:", "Salesforce instance URL:", "Client ID:"):
+        assert label in form
+    assert "Crm" not in index + form and "Api client" not in form
+
+
+def test_an_ab_variants_spanish_text_says_so(admin_client):
+    form = admin_client.get("/admin/experiments/experiment/add/").content.decode()
+    assert "Spanish text:" in form and "Body es" not in form
