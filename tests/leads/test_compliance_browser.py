@@ -146,6 +146,22 @@ def test_the_consent_record_prints_what_a_lawyer_needs(admin_page, live_server, 
     assert download.value.suggested_filename == f"consent-record-{lead.pk}.json"
 
 
+def test_the_consent_record_reads_on_a_phone(browser, admin_page, live_server):
+    lead = a_borrower_with_a_history()
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        storage_state=admin_page.context.storage_state(),
+    )
+    record = phone.new_page()
+    record.goto(f"{live_server.url}/admin/leads/lead/{lead.pk}/consent-record/")
+
+    expect(record.locator("h1")).to_contain_text("Consent record: Maria Lopez")
+    # Laid out for the phone's width (not a 980 px desktop page shrunk), and nothing sticks out.
+    assert record.evaluate("window.innerWidth") == 390
+    assert record.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def test_the_step_editor_counts_segments_while_ops_type(admin_page, live_server):
     admin_page.goto(f"{live_server.url}/admin/nurture/cadence/add/")
     admin_page.click("text=Add another Cadence step")
