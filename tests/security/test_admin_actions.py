@@ -84,3 +84,30 @@ def test_it_offers_redelivery_only_to_staff_who_may_change_deliveries(client):
 
     client.force_login(staff_who_may("view_delivery", "change_delivery"))
     assert "redeliver" in client.get("/admin/integrations/delivery/").content.decode()
+
+
+def test_staff_who_may_only_look_are_not_shown_buttons_that_would_refuse_them(client):
+    lead = LeadFactory(status="qualifying")
+    client.force_login(staff_who_may("view_lead", "view_donotcontactnumber", "view_leadtoreengage"))
+
+    lead_page = client.get(f"/admin/leads/lead/{lead.pk}/change/").content.decode()
+    dnc_list = client.get("/admin/leads/donotcontactnumber/").content.decode()
+    reengage_list = client.get("/admin/nurture/leadtoreengage/").content.decode()
+
+    assert "Text the borrower" not in lead_page and "Give to an officer" not in lead_page
+    assert "Import a CSV" not in dnc_list and "Import a CSV" not in reengage_list
+    assert client.get(f"/admin/leads/lead/{lead.pk}/text/").status_code == 403
+
+
+def test_staff_who_may_change_see_the_buttons(client):
+    lead = LeadFactory(status="qualifying")
+    client.force_login(
+        staff_who_may("change_lead", "change_routingrequest", "add_donotcontactnumber", "view_donotcontactnumber",
+                      "change_enrollment", "view_leadtoreengage")
+    )  # fmt: skip
+
+    lead_page = client.get(f"/admin/leads/lead/{lead.pk}/change/").content.decode()
+
+    assert "Text the borrower" in lead_page and "Give to an officer" in lead_page
+    assert "Import a CSV" in client.get("/admin/leads/donotcontactnumber/").content.decode()
+    assert "Import a CSV" in client.get("/admin/nurture/leadtoreengage/").content.decode()
