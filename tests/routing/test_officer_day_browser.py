@@ -62,6 +62,9 @@ def test_an_officer_on_a_phone_reaches_the_reply_box_and_calls(
 
     page.goto(f"{live_server.url}/officer/settings/")
     expect(page.get_by_role("heading", name="Availability and alerts")).to_be_visible()
+    # Each tick box sits on its label's line, not stretched to the width above it.
+    one_line = page.locator("label", has_text="Text me when a borrower replies").bounding_box()
+    assert one_line["height"] < 32, "the check box and its label take two lines"
     page.screenshot(path=screenshots / "officer-settings-phone.png", full_page=True)
     page.set_viewport_size(DESKTOP)
     page.goto(f"{live_server.url}/officer/leads/{maria.pk}/")
