@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from leads.choices import Source
 from reporting import charts, selectors
 from reporting.stats import rate
 
@@ -24,6 +25,11 @@ def duration(seconds: float | None) -> str:
 
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
+
+
+def source_name(value: str) -> str:
+    """ "Web", "CRM" on the page; the CSV keeps the API's value ("web", "crm")."""
+    return dict(Source.choices).get(value, value)
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ def funnel_tables(facts) -> list[Table]:
     by_campaign = [_with_rates(r) for r in selectors.funnel_by(facts, "source_detail")]
     for row in by_campaign:
         row["name"] = row["name"] or "(none)"
-    name = [Column("name", "Source")]
+    name = [Column("name", "Source", source_name)]
     return [
         Table("funnel_by_source", "Funnel by source", name + FUNNEL_COLUMNS, by_source),
         Table(

@@ -22,6 +22,13 @@ def test_it_shows_the_figures_for_the_range(week, ops):
     assert page.count('<svg class="chart"') == 4
 
 
+def test_sources_read_as_their_names_on_the_page(week, ops):
+    page = ops.get("/admin/reports/?since=2026-03-02&until=2026-03-08").content.decode()
+    table = page[page.index('id="table-funnel_by_source"') :]
+    table = table[: table.index("</table>")]
+    assert "<td>Web</td>" in table and "<td>Paid</td>" in table and "<td>web</td>" not in table
+
+
 def test_a_filter_changes_the_figures(week, ops):
     page = ops.get("/admin/reports/?since=2026-03-02&until=2026-03-08&source=paid").content.decode()
     assert '<span class="figure" id="figure-leads">2</span>' in page
