@@ -1,15 +1,17 @@
 """The admin in Chromium at 1280 px and on a phone: lists fit, newest first, words not codes."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conversations.models import Direction, Kind
+from conversations.models import ContactRule, Direction, Kind
 from leads import services as lead_services
+from routing.models import Offer, RoutingRequest
 from tests.browser import DESKTOP, FITS, PHONE, admin_log_in, chromium, screenshots  # noqa: F401
-from tests.factories import LeadFactory, LoanOfficerFactory, MessageFactory, UserFactory
+from tests.factories import LeadFactory, LoanOfficerFactory, MessageFactory, RoutingRuleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 RESULTS_FIT = "document.querySelector('#result_list').getBoundingClientRect().right <= window.innerWidth"
@@ -76,3 +78,34 @@ def test_state_lists_are_two_boxes_with_a_filter_sorted_by_name(live_server, chr
     page.locator("#id_property_states_from option", has_text="Texas").dblclick()
     expect(page.locator("#id_property_states_to option")).to_have_text(["Texas"])
     page.screenshot(path=screenshots / "admin-routing-rule-states.png")
+
+
+def test_the_routing_and_contact_rule_lists_fit_1280_px(live_server, chromium):  # noqa: F811
+    seed = importlib.import_module("conversations.migrations.0006_seed_state_contact_rules")
+    for rule in seed.RULES:  # a transactional test may start with the seeded rules flushed
+        ContactRule.objects.update_or_create(
+            state=rule["state"], defaults={**rule, "checked_on": seed.CHECKED}
+        )
+    lead = LeadFactory(first_name="Alexandria", last_name="Montgomery-Fitzgerald", status="claimed")
+    officers = [LoanOfficerFactory(name=name) for name in ("Jane Ramirez-Oyelaran", "Marcus Lee-Whitfield")]
+    routing = RoutingRequest.objects.create(
+        lead=lead, reason="qualified", status="claimed", claimed_by=officers[0],
+        note="Nobody was eligible at first: both officers were out of office, then Jane came back.",
+    )  # fmt: skip
+    RoutingRequest.objects.create(
+        lead=LeadFactory(first_name="Bartholomew", last_name="Vanderbilt-Castellanos"), reason="qualified",
+        status="waiting", note="Nobody is licensed in Wyoming and on duty: ops, give it to someone.",
+    )  # fmt: skip
+    rule = RoutingRuleFactory(name="Texas purchases: first to claim")
+    for officer, status in zip(officers, ("taken", "claimed"), strict=True):
+        Offer.objects.create(request=routing, lead=lead, officer=officer, rule=rule, strategy="broadcast",
+                             status=status, expires_at=timezone.now(), decided_at=timezone.now())  # fmt: skip
+    UserFactory(username="ops", is_staff=True, is_superuser=True)
+    page = chromium.new_page(viewport=DESKTOP)
+    admin_log_in(page, live_server.url, "ops")
+
+    for path in ("conversations/contactrule", "routing/offer", "routing/routingrequest", "routing/opsqueue"):
+        page.goto(f"{live_server.url}/admin/{path}/")
+        assert page.evaluate(RESULTS_FIT), f"the {path} list is cut off at 1280 px"
+    page.goto(f"{live_server.url}/admin/conversations/contactrule/")
+    expect(page.locator("#result_list")).to_contain_text("first text any hour; replies wait")
