@@ -23,7 +23,13 @@ run: $(STAMP)
 
 PYTEST_ARGS ?= -n 2
 
-test: $(STAMP)
+# Browser tests drive Debian's Chromium: Playwright cannot download a browser here.
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+
+test: $(STAMP) $(CHROMIUM)
 	mkdir -p var/static
 	$(BIN)/ruff check .
 	DEBUG=true $(BIN)/python -m pytest $(PYTEST_ARGS)
