@@ -135,8 +135,12 @@ _MAYBE_MAX_WORDS = 8
 _MAYBE_REFUSAL = re.compile(
     r"^(?:(?:no|nope|nah)[,.!]?\s+)?(?:i'?m\s+|we'?re\s+|i\s+am\s+|we\s+are\s+)?not\s+interested"
     r"(?:\s+(?:anymore|any\s*more|at\s+all))?[,.!]*(?:\s+(?:thanks|thank\s+you|thx))?\s*[.!]*$"
-    r"|^(?:no|nah)[,.!]?\s+(?:thanks|thank\s+you|thx|ty)\b"
-    r"|^(?:i'?m|we'?re|i\s+am|we\s+are)\s+(?:all\s+)?(?:good|set|fine)(?:\s+(?:thanks|thank\s+you|thx))?\s*[.!]*$"
+    r"|^(?:no|nah|naw)[,.!]?\s+(?:thanks|thank\s+(?:you|u)|thx|ty)\b"
+    # "I'm good", "nah im good thx", "naw we're all set tho", "I'll pass": a polite no to everything.
+    r"|^(?:(?:no|nope|nah|naw)[,.!]?\s+)?(?:i'?m|we'?re|i\s+am|we\s+are)\s+(?:all\s+)?(?:good|set|fine)"
+    r"(?:[,.!]?\s+(?:thanks|thank\s+(?:you|u)|thx|ty|tho|though))?\s*[.!]*$"
+    r"|^(?:(?:no|nah|naw)[,.!]?\s+)?(?:i'?ll|we'?ll)\s+pass\b(?:[,.!]?\s+(?:thanks|thank\s+(?:you|u)|thx|ty))?\s*[.!]*$"
+    r"|^(?:no[,.!]?\s+)?(?:estoy|estamos)\s+bien[,.!]?(?:\s+gracias)?\s*[.!]*$"
     r"|\btoo\s+many\s+(?:texts|messages|calls)\b|\byou\s+(?:text|message|call)\s+(?:me\s+)?(?:too\s+much|a\s+lot)\b"
     r"|^enough(?:\s+already)?\s*[.!]*$|^(?:please\s+)?stop\s+calling(?:\s+me)?\s*[.!]*$"
     r"|\b(?:this|that|it)\s+is\s+(?:so\s+)?annoying\b|^annoying\s*[.!]*$"

@@ -81,8 +81,11 @@ HANDOFF = [
 # People who text about a loan that is not theirs: they end politely (a realtor may refer
 # borrowers: ops hears of it). A borrower's "my realtor", "we're in escrow" is not one of these.
 _ME = r"(i'?m|im|i am|this is|we'?re|we are|soy|somos|le habla|aqui)"
+# "this is Jessica, Ana's realtor", "this is Brenda, loan processor at ...": a name, then the role.
+_NAMED = r"((?!(my|our|mi|nuestr[oa])\b)\w+\W+){0,2}"  # "my realtor said..." is a borrower's
+_WHOSE = r"(a |an |the |your |their |his |her |\w+'s )?"
 THIRD_PARTY = [
-    ("realtor", rf"(\b{_ME} (a |an |the |your |their )?(\w+ )?(realtor|real estate agent|listing agent|buyer'?s agent|"
+    ("realtor", rf"(\b{_ME} {_NAMED}{_WHOSE}((?!(my|our)\b)\w+ )?(realtor|real estate agent|listing agent|buyer'?s agent|"
      r"buyers agent|seller'?s agent|agente de bienes raices|agente inmobiliario|corredor\w*)\b|"
      r"\b(realtor|listing agent|buyer'?s agent|buyers agent) here\b|^\W*(hi\W+)?(the )?(listing agent|buyer'?s agent|buyers agent) (for|on|with)\b|\bmy (clients?|buyers?) (is|are|filled|want|need|were|looking)|"
      r"\bi have (buyers|clients)\b|\bon behalf of my client|\bmi cliente)"),
@@ -91,12 +94,26 @@ THIRD_PARTY = [
      r"\b(compania de titulo|titulo de propiedad))"),
     ("escrow", rf"(\bescrow (officer|agent|company|assistant|rep|coordinator)\b|\b(i )?work (in|at|for) [\w\s]{{0,20}}escrow|"
      rf"\bescrow (here|calling)\b|\b{_ME} [\w\s]{{0,20}}(from|with|at) [\w\s]{{0,25}}escrow)"),
-    ("processor", rf"(\b{_ME} (the |a |an )?(loan )?(processor|underwriter|closer)\b|\b(loan )?processor (here|on)\b|"
+    ("processor", rf"(\b{_ME} {_NAMED}{_WHOSE}(loan )?(processor|underwriter|closer)\b|\b(loan )?processor (here|on|at|with|from|for)\b|"
      r"\bprocessing (dept|department|here))"),
-    ("lender", rf"\b{_ME} (a |an |the )?(loan officer|lender|mortgage broker|loan originator|mlo|oficial de prestamos)\b"),
+    ("lender", rf"\b{_ME} {_NAMED}{_WHOSE}(loan officer|lender|mortgage broker|loan originator|mlo|oficial de prestamos)\b"),
     ("insurance", rf"(\binsurance (agent|company|rep)\b.{{0,30}}\b(here|calling|following|quote)|\b{_ME} [\w\s]{{0,25}}insurance\b)"),
     ("vendor", rf"\b{_ME} (a |an |the )?(appraiser|home inspector|inspector|contractor)\b"),
 ]  # fmt: skip
+# A realtor or loan officer buying for themselves is a borrower: "I'm a realtor myself but this
+# one is for us", "soy agente pero es para mi casa".
+_OWN_BEHALF = re.compile(
+    r"\b(myself|ourselves|(our|my) own (place|home|house)|(this one|this|it|it's|its) (one )?(is )?for (us|me|my family)|"
+    r"(buying|buy|purchasing|refinancing|refi) (a \w+ )?for (us|me|my family|our family)|"
+    r"(para|es) (mi|nuestra) (propia )?casa|para (nosotros|mi familia))\b"
+)
+
+
+def _third_party(text: str) -> str:
+    role = _first(THIRD_PARTY, text)
+    return "" if role and _OWN_BEHALF.search(text) else role
+
+
 # A borrower who went with another lender: no sales push, no nurture.
 OTHER_LENDER = re.compile(
     r"\b((went|going|decided to go|go|gone|sticking|stick|staying|stay|decided on|chose|picked|signed) with "
@@ -179,7 +196,7 @@ def detect(text: str) -> Signals:
         handoff = ""  # "are you a real person?" asks about us
     return Signals(
         disqualify=_first(DISQUALIFY, text),
-        third_party=_first(THIRD_PARTY, text),
+        third_party=_third_party(text),
         other_lender=_went_with_another_lender(text),
         handoff=handoff,
         not_ready="declined" if NOT_INTERESTED.search(text) else "later" if NOT_NOW.search(text) else "",

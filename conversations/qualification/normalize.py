@@ -59,6 +59,7 @@ CANONICAL = [
     (r"\bv\.a\.?(?=\s|$|[,!?])", "va"),
     (r"\bu\.s\.d\.a\.?", "usda"),
     (r"\b1st\b", "first"),
+    (r"\bnxt\b|\bnex\b", "next"),
     (r"\brite\b", "right"),
     (r"\bw/o\b", "without"),
     (r"\bw/", "with "),

@@ -78,6 +78,9 @@ CREDIT_WORDS = _compile([
     (Credit.GOOD, r"\b(not bad|not too bad|pretty decent)\b"),
     (Credit.POOR, r"\b(not good|not very good|bad|poor|terrible|awful|horrible|low|sucks|trash|garbage|shot|needs work|"
      r"rough|damaged|rebuilding|bankruptcy|bk|foreclosure|collections|500s|malo|mala|muy mal|bajo|baja|"
+     # What went wrong on the report says more than a mild "not great": "not great, some late payments".
+     r"(late|missed|behind on)( \w+){0,2} (payments?|pays)|charge ?offs?|charged off|repo|repossession|judgments?|"
+     r"pagos atrasados|"
      r"no (es )?(muy )?buen[oa])\b"),
     (Credit.FAIR, r"\b(fair|ok|okay|average|mid|not great|not the best|not amazing|so ?so|meh|could be better|regular|"
      r"mas o menos|medium|alright|600s|in the 600s|promedio)\b"),
@@ -116,7 +119,7 @@ BOOLEANS = {
         (True, r"\b((have|got|has|found|working with|work with|using|go with|going with|signed with|tenemos|tengo) (a |an |my |our |the |un |una |mi )?"
          r"(great |good )?(realtor|agent|real estate agent|buyer'?s agent)|(my|our) (realtor|agent|real estate agent)|"
          r"(realtor|agent) is|tengo (un |una |mi )?(agente|realtor)|mi (agente|realtor)|"
-         r"trabaj\w+ con (un |una |mi )?(agente|realtor)|(i'm|i am|my (wife|husband|brother|sister|mom|dad) is) (a |an )?(realtor|agent))\b"),
+         r"trabaj\w+ con (un |una |mi )?(agente|realtor)|(i'm|i am|my (wife|husband|brother|sister|mom|dad) is) (a |an |the |our )?(realtor|agent))\b"),
     ]),
     "property_found": _compile([
         (False, r"\b(still (looking|searching|shopping|house hunting|browsing)|(looking|searching) still|haven't (found|picked|chosen|started|decided)|"
@@ -131,7 +134,8 @@ BOOLEANS = {
          r"(tenemos|tengo) (una )?casa (en mente|elegida))\b"),
     ]),
     "first_time_buyer": _compile([
-        (False, r"\b(not (my|our|a) first|(own|owned|already own) (a |my |our )?(homes?|houses?|property|condo|place)|homeowners?|"
+        # "our own place" is the one they buy; "own a home", "already own our place" is one they have.
+        (False, r"\b(not (my|our|a) first|((?<!\bour )(?<!\bmy )(?<!\btheir )own|owned|already own) (a |my |our )?(homes?|houses?|property|condo|place)|homeowners?|"
          r"home owner|sold (my|our)|selling (my|our)|(my|our) current (home|house)|second home|investment property|"
          r"rental property|another (home|house)|upgrad(e|ing)|downsiz\w*|(bought|owned|purchased|had) (a |one |my |our )?(house |home |place |property )?before|"
          r"owned before|no es (mi|nuestra) primera|ya tengo (una )?casa|tengo casa propia|vendiendo (mi|nuestra) casa)\b"),

@@ -81,7 +81,8 @@ PHRASES = [
     (Timeline.DAYS_0_30, r"\b(asap|right away|immediately|this week|next week|this month|next month|ready now|"
      r"this weekend|within (the|a) month|next few days|a few days|yesterday|like now|"
      r"(as )?soon as (possible|we can|i can|we could|i could|you can)|as fast as|ready to go|ready now|urgent|lo antes posible|cuanto antes|ya mismo|"
-     r"inmediatamente|este mes|este mismo mes|esta semana|la proxima semana|el proximo mes|ahorita|closing soon|"
+     r"inmediatamente|este mes|este mismo mes|esta semana|la proxima semana|el proximo mes|el mes que viene|"
+     r"la semana que viene|el mes entrante|ahorita|closing soon|"
      r"close soon|under contract|in escrow|bajo contrato)\b"),
     (Timeline.MONTHS_1_3, r"\b(next couple months)\b"),
     (Timeline.MONTHS_1_3, r"\b(soon|pretty soon|very soon|pronto|muy pronto)\b"),
@@ -252,7 +253,18 @@ _PAST = re.compile(r"\b(got|was|were|had|did|went|came|ago|last|\w{3,}ed)\b")
 _NOW = re.compile(r"\b(right now|(?<!for )now|today|tomorrow|hoy|manana|ahora( mismo)?)\b")
 
 
+# "what's the rate right now?", "la tasa ahorita": the "now" is the rate's, not the move's.
+_ABOUT_RATES = re.compile(r"\b(rates?|tasas?|interest|interes(es)?|apr|payments?|pagos?|points)\b")
+
+
+_RATE_NOW = re.compile(
+    r"\b(right now|rn|now|today'?s|today|currently|these days|ahorita|ahora|hoy|actualmente)\b"
+)
+
+
 def _clause_timeline(clause: str, now: datetime, *, asked: bool) -> str | None:
+    if _ABOUT_RATES.search(clause):
+        clause = _RATE_NOW.sub(" ", clause)  # "lower my rate asap" keeps its asap
     found = _duration(clause) or _phrase(clause)
     if found:
         return found

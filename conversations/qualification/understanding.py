@@ -149,11 +149,18 @@ _LEAD_IN = re.compile(
 )
 
 
+# "well i'm the agent lol so yes": a yes or no the borrower reasons their way to, at the end.
+_CONCLUDED = re.compile(
+    r"\b(so|then|entonces|pues|anyway|anyways|but|pero)\W+(yes+|yeah|yep|yup|yea|no|nope|nah|si)\W*$"
+)
+
+
 def _yes_no(text: str, *, correcting: bool) -> list[Command]:
     stripped = _without_lead_in(text.strip(" .!,"))
     kind = _short_kind(stripped)
     if kind is None:
-        return []
+        concluded = _CONCLUDED.search(stripped)
+        return [Command(_short_kind(concluded.group(2)), words=text)] if concluded else []
     corrected = _self_corrected(stripped)
     if corrected:
         return [Command(corrected, words=text)]  # "no. wait yes we got it": the answer it ends on

@@ -31,7 +31,8 @@ def render(decision: Decision, voice: Voice) -> str:
     parts = [*_opening(decision, voice), *_answers(decision, voice)]
     acknowledgement = _acknowledgement(decision, voice)
     if acknowledgement and decision.intent in (Intent.CONTINUE, Intent.QUALIFIED):
-        parts.append(acknowledgement)
+        # The officer offer ends in its own question ("Want one to reach out?"): asked last.
+        parts.insert(len(parts) - 1 if decision.offer_officer and parts else len(parts), acknowledgement)
     parts += _closing(decision, voice, acknowledged=bool(acknowledgement))
     if decision.ask:
         parts.append(

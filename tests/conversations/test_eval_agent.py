@@ -50,8 +50,15 @@ def test_hot_borrowers_reach_an_officer_within_four_of_their_texts(dev_report):
 
 
 def test_the_held_out_borrowers_never_see_a_reply_that_breaks_a_rule(conversations):
-    report = evaluation.evaluate([c for c in conversations if c.split == "holdout"], backend="scripted")
+    report = evaluation.evaluate([c for c in conversations if c.split != "dev"], backend="scripted")
     assert report.total().breaks == 0
+
+
+def test_the_third_blind_split_is_kept_held_out_and_a_third_spanish(conversations):
+    blind3 = [c for c in conversations if c.split == "blind3"]
+    spanish = [c for c in blind3 if c.lead.get("language") == "es" or c.category == "spanglish"]
+    assert len(blind3) >= 40 and len(spanish) >= 0.3 * len(blind3)
+    assert not {c.id for c in blind3} & {c.id for c in conversations if c.split != "blind3"}
 
 
 @pytest.mark.parametrize(
