@@ -96,7 +96,7 @@ def send_sms(
         if reason:
             _record_refusal(lead, kind, body, reason)
             return SendResult(message=None, blocked_reason=reason)
-    held = _held_until(lead, kind, now) if lead is not None and kind in HELD_KINDS else None
+    held = _held_until(lead, kind, now, count_cap=True) if lead is not None and kind in HELD_KINDS else None
     message = Message(
         lead=lead,
         direction=Direction.OUTBOUND,
@@ -196,9 +196,12 @@ def _block_reason(
 @dataclass(frozen=True)
 class Hold:
     until: datetime
-    reason: str  # outside_contact_window or paused
+    reason: str  # outside_contact_window, frequency_cap or paused
 
 
+# Held texts a cap counts when they are not exempt (windows.CAPPED_KINDS, and a first text where
+# the state does not exempt it); a reply answers the borrower and is not counted.
+CAP_COUNTED_HELD_KINDS = (Kind.INTRODUCTION, Kind.FIRST_CONTACT)
 # While texts are paused there is no known end: look again this often.
 PAUSED_RECHECK = timedelta(minutes=15)
 
@@ -209,22 +212,35 @@ def _conversation_live(lead: Lead, at: datetime) -> bool:
     return lead.last_inbound_at is not None and lead.last_inbound_at >= live_since
 
 
-def _held_until(lead: Lead, kind: str, now: datetime, *, asked_at: datetime | None = None) -> Hold | None:
+def _held_until(
+    lead: Lead, kind: str, now: datetime, *, asked_at: datetime | None = None, count_cap: bool = False
+) -> Hold | None:
     """When a text must wait: never when the borrower's state exempts it (a first text, or a
     reply while the borrower is texting, who asked at `asked_at`, by default now), else while
-    texts are paused or the borrower's window is shut."""
+    texts are paused or the borrower's window is shut.
+
+    count_cap: the text is about to be queued, and if it is one a state's cap counts (an
+    introduction, a first text the state does not exempt) it also waits for the cap to free.
+    Once queued it counts itself, so delivery checks only the window."""
     window = windows.window_for(lead)
     if windows.exempt_from_window(window, kind, live=_conversation_live(lead, asked_at or now)):
         return None
     if window.paused:
         return Hold(until=now + PAUSED_RECHECK, reason="paused")
     opening = windows.next_opening(lead, now)
+    if count_cap and window.max_per_24h is not None and kind in CAP_COUNTED_HELD_KINDS:
+        allowed = windows.next_allowed(lead, now)
+        if allowed is not None and allowed > opening:
+            return Hold(until=allowed, reason="frequency_cap")
     return Hold(until=opening, reason="outside_contact_window") if opening > now else None
 
 
 def _record_deferral(lead: Lead, message: Message, held: Hold) -> None:
     local = held.until.astimezone(windows.borrower_timezone(lead))
-    why = "texts are paused" if held.reason == "paused" else "outside the borrower's contact window"
+    why = {
+        "paused": "texts are paused",
+        "frequency_cap": "the state's cap on texts in 24 hours",
+    }.get(held.reason, "outside the borrower's contact window")
     lead_services.lead_event_record(
         lead=lead,
         type="sms_deferred",

@@ -101,6 +101,27 @@ def test_a_florida_borrowers_fourth_scheduled_text_in_24_hours_is_deferred():
     assert windows.next_allowed(lead, now) == at(EASTERN, 2026, 10, 6, 16, 0, 1)
 
 
+def test_an_officers_introduction_to_a_borrower_not_texting_now_waits_for_floridas_cap():
+    """An introduction starts a contact (the borrower last wrote hours ago): it counts against
+    the cap, so it also waits for it, as the fourth nurture step would."""
+    lead = LeadFactory(state="FL", zip_code="33130", phone="+13055550142")
+    now = at(EASTERN, 2026, 10, 6, 12)
+    for hours_ago in (20, 6, 1):
+        MessageFactory(lead=lead, kind=Kind.NURTURE, created_at=now - timedelta(hours=hours_ago))
+    lead.last_inbound_at = now - timedelta(hours=3)
+    lead.save(update_fields=["last_inbound_at"])
+    with time_machine.travel(now, tick=False):
+        result = send_sms(lead=lead, body="Hi, I'm Jane", kind=Kind.INTRODUCTION, sender="officer")
+    assert result.message.retry_at == at(EASTERN, 2026, 10, 6, 16, 0, 1)
+    assert lead.events.get(type="sms_deferred").data["reason"] == "frequency_cap"
+    # While the borrower is texting, the introduction answers them: at once, not counted.
+    lead.last_inbound_at = now - timedelta(minutes=5)
+    lead.save(update_fields=["last_inbound_at"])
+    with time_machine.travel(now, tick=False):
+        live = send_sms(lead=lead, body="Hi again", kind=Kind.INTRODUCTION, sender="officer")
+    assert live.message.retry_at is None
+
+
 def test_floridas_first_text_goes_at_once_at_night_the_borrower_asked():
     lead = LeadFactory(state="FL", zip_code="33130", phone="+13055550142")
     inquiry = lead.inquiries.create(source="web", sms_consent=True)
