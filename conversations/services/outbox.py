@@ -193,6 +193,12 @@ def _block_reason(
     return windows.block_reason(lead, now)
 
 
+def send_refusal(*, lead: Lead, kind: str, now: datetime) -> str | None:
+    """Why send_sms would refuse this text now, without recording it: for a sweeper that
+    would otherwise try (and log a refusal) every few minutes all night."""
+    return _block_reason(lead, kind, False, now, lead_locked=False)
+
+
 @dataclass(frozen=True)
 class Hold:
     until: datetime

@@ -24,7 +24,7 @@ from conversations.qualification.base import REVOKING_REASONS
 from conversations.qualification.language import language_for
 from conversations.qualification.texts import phrase, question
 from conversations.services.first_contact import INBOUND_SMS_SUBMITTER
-from conversations.services.outbox import SendResult, _enqueue, send_sms
+from conversations.services.outbox import SendResult, _enqueue, send_refusal, send_sms
 from leads import services as lead_services
 from leads.choices import QUALIFICATION_FIELDS, LeadStatus
 from leads.models import Lead
@@ -430,6 +430,8 @@ def _nudge(lead: Lead, steps: list[timedelta], now: datetime) -> str:
     sent = Message.objects.filter(lead=lead, dedupe_key__startswith=f"nudge:{turn.pk}:").count()
     silent_for = now - lead.last_inbound_at
     if sent < len(steps) and silent_for >= steps[sent]:
+        if send_refusal(lead=lead, kind=Kind.NURTURE, now=now):
+            return ""  # outside the window, capped or blocked: a later run sends it when it may
         send_sms(
             lead=lead,
             body=_nudge_text(lead, state),
