@@ -1,6 +1,7 @@
 """`make run` as a developer uses it: gunicorn and both worker lanes, the public URL following
 PORT, and Ctrl-C stopping all of it."""
 
+import json
 import os
 import signal
 import subprocess
@@ -52,6 +53,16 @@ def signed_inbound_params(base_url: str, phone: str, body: str, sid: str) -> tup
     return params, {"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"}
 
 
+def readme_post_a_lead(port: int) -> str:
+    """The README's commands that make an API token and post a lead, as a newcomer pastes them
+    in another terminal (only the port is this run's)."""
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    section = readme.split("Post a lead the way a CRM or a web form would.", 1)[1]
+    commands = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    assert "127.0.0.1:8000" in commands
+    return commands.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+
+
 def test_make_run_serves_on_port_and_ctrl_c_stops_web_and_workers(tmp_path):
     port = free_port()
     database_url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
@@ -89,6 +100,24 @@ def test_make_run_serves_on_port_and_ctrl_c_stops_web_and_workers(tmp_path):
             message=f"the worker did not answer:\n{stack.tail(log_path)}",
         )
         assert len(processes_of_this_run(database_url)) >= 3
+
+        # The README's token and curl, pasted as written: a 201 and the borrower's first text.
+        pasted = subprocess.run(
+            ["bash", "-c", readme_post_a_lead(port)],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert pasted.returncode == 0, pasted.stderr
+        lead = json.loads(pasted.stdout)
+        assert lead["phone"] == "+15125550100" and lead["not_texted_reason"] is None, lead
+        stack.wait_until(
+            lambda: texted(log_path, "0100"),
+            timeout=60,
+            message=f"the README's lead was not texted:\n{stack.tail(log_path)}",
+        )
 
         ctrl_c(make)
 
