@@ -65,13 +65,21 @@ def inbound_receive(
             if phone:
                 message.lead = _lead_for_inbound(phone, clean_body)
                 message.save(update_fields=["lead", "updated_at"])
-            if message.lead and keywords.classify(clean_body) == keywords.Keyword.OPT_OUT:
+            if message.lead and _opts_out(message):
                 _handle_at_once(message)
             else:
                 _enqueue("conversations.tasks.handle_inbound", str(message.pk))
     except IntegrityError:
         return Message.objects.get(provider_sid=provider_sid), False
     return message, True
+
+
+def _opts_out(message: Message) -> bool:
+    """STOP in any words, or a yes to "Would you like us to stop texting you?": applied by the
+    webhook itself, so nothing still queued goes out after it."""
+    if keywords.classify(message.body) == keywords.Keyword.OPT_OUT:
+        return True
+    return refusals.refusal_answered_yes(lead=message.lead, message=message)
 
 
 def _placeable_phone(from_number: str) -> str | None:

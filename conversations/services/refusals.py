@@ -46,15 +46,22 @@ def refusal_ask(*, lead: Lead, message: Message) -> bool:
     return True
 
 
-def refusal_confirmed(*, lead: Lead, message: Message) -> bool:
-    """The borrower's first text after our question says yes: opt them out with these words."""
-    asked = lead.events.filter(type=ASKED).order_by("-created_at").first()
-    if asked is None or keywords.normalize(message.body) not in YES:
+def refusal_answered_yes(*, lead: Lead, message: Message) -> bool:
+    """The borrower's first text after our question says yes (nothing is changed)."""
+    if keywords.normalize(message.body) not in YES:
         return False
-    answered_before = lead.messages.filter(
+    asked = lead.events.filter(type=ASKED).order_by("-created_at").first()
+    if asked is None:
+        return False
+    return not lead.messages.filter(
         direction="inbound", created_at__gt=asked.created_at, created_at__lt=message.created_at
     ).exists()
-    if answered_before:
+
+
+def refusal_confirmed(*, lead: Lead, message: Message) -> bool:
+    """The borrower's first text after our question says yes: opt them out with these words."""
+    if not refusal_answered_yes(lead=lead, message=message):
         return False
+    asked = lead.events.filter(type=ASKED).order_by("-created_at").first()
     words = f"{asked.data.get('words', '')} / asked whether to stop: {message.body}"
     return lead_services.lead_opt_out(lead=lead, words=words, channel="sms")

@@ -65,6 +65,25 @@ def test_a_text_queued_before_the_stop_is_never_sent_once_the_webhook_answered(
     assert fake_twilio.messages_created == []
 
 
+def test_a_yes_to_should_we_stop_is_applied_by_the_webhook_too(twilio_post, fake_twilio, run_tasks):
+    """'Not interested' is asked about once; the borrower's YES is their opt-out, in their words:
+    it stops the texts already queued from the moment the webhook answers, as STOP does."""
+    lead = LeadFactory(phone=PHONE, status="nurturing")
+    with run_tasks():
+        twilio_post(SMS_PATH, borrower_params("not interested"))
+    assert lead.events.filter(type="opt_out_asked").exists()
+    nudge = queued(lead)
+
+    response = twilio_post(SMS_PATH, borrower_params("Yes"))  # no task has run yet
+
+    assert response.status_code == 200
+    lead.refresh_from_db()
+    assert lead.status == "opted_out"
+    assert lead.events.get(type="opted_out").data["words"] == "not interested / asked whether to stop: Yes"
+    assert deliver_now(nudge) == MessageStatus.FAILED
+    assert [r.form["Body"] for r in fake_twilio.messages_created if "Rates" in r.form["Body"]] == []
+
+
 def test_the_confirmation_is_queued_by_the_webhook_and_is_the_only_text_that_goes(twilio_post, fake_twilio):
     lead = LeadFactory(phone=PHONE, status="nurturing")
     nudge = queued(lead)
