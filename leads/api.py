@@ -329,11 +329,19 @@ class LeadOutput(FieldsBuiltOnce, serializers.ModelSerializer):
         ]
 
 
+# conversations.models.MessageStatus's values, named here: leads imports no higher app.
+MESSAGE_STATUSES = ["queued", "sending", "sent", "delivered", "undelivered", "failed", "unknown", "received"]
+
+
 class MessageOutput(serializers.Serializer):
     id = serializers.UUIDField()
     direction = serializers.ChoiceField(choices=["inbound", "outbound"])
     body = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=MESSAGE_STATUSES,
+        help_text="Outbound: queued, sending, sent (the gateway took it; with the console gateway "
+        "this is the end), delivered, undelivered, failed, unknown (may have gone out). Inbound: received.",
+    )
     sender = serializers.ChoiceField(choices=["borrower", "agent", "officer", "nurture", "system"])
     created_at = serializers.DateTimeField()
 
