@@ -1,7 +1,7 @@
 """The compliance pages in a real browser (Debian's Chromium, Playwright): the admin's "when may
 we text this lead" page and the printable consent record.
 
-Screenshots go to a temporary folder; set COMPLIANCE_SCREENSHOTS_DIR=docs to refresh the docs'."""
+Screenshots go to a temporary folder; set SCREENSHOTS_DIR=docs to refresh the docs'."""
 
 import importlib
 import os
@@ -38,7 +38,7 @@ def browser(monkeypatch):
 
 @pytest.fixture
 def screenshots(tmp_path) -> Path:
-    folder = Path(os.environ.get("COMPLIANCE_SCREENSHOTS_DIR") or tmp_path)
+    folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

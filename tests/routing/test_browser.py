@@ -1,6 +1,6 @@
 """The officer pages in a real browser: Debian's Chromium driven by Playwright.
 
-Screenshots go to a temporary folder; set OFFICER_SCREENSHOTS_DIR=docs to refresh the README's."""
+Screenshots go to a temporary folder; set SCREENSHOTS_DIR=docs to refresh the README's."""
 
 import os
 import re
@@ -49,7 +49,7 @@ def browser(monkeypatch):
 
 @pytest.fixture
 def screenshots(tmp_path) -> Path:
-    folder = Path(os.environ.get("OFFICER_SCREENSHOTS_DIR") or tmp_path)
+    folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

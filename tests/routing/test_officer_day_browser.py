@@ -1,5 +1,5 @@
 """The officer's day in a real browser at phone width: the reply box and the Call button are in
-reach without scrolling through the whole thread. Screenshots: OFFICER_SCREENSHOTS_DIR=docs."""
+reach without scrolling through the whole thread. Screenshots: SCREENSHOTS_DIR=docs."""
 
 import re
 
