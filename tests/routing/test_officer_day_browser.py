@@ -68,6 +68,10 @@ def test_an_officer_on_a_phone_reaches_the_reply_box_and_calls(
     page.screenshot(path=screenshots / "officer-settings-phone.png", full_page=True)
     page.set_viewport_size(DESKTOP)
     page.goto(f"{live_server.url}/officer/leads/{maria.pk}/")
+    # "Mark lost…" opens a form for the reason, and sits in line with the buttons beside it.
+    won = page.get_by_role("button", name="Mark won").bounding_box()
+    lost = page.locator("summary", has_text="Mark lost…").bounding_box()
+    assert abs(won["y"] - lost["y"]) < 2 and abs(won["height"] - lost["height"]) < 2
     page.screenshot(path=screenshots / "officer-day-lead.png", full_page=True)
     page.goto(f"{live_server.url}/officer/")
     expect(page.locator("#my-leads")).to_contain_text(re.compile("Maria Lopez"))
