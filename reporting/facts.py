@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -35,6 +35,10 @@ KIND_COLUMNS = {
     Kind.COMPLIANCE: "texts_compliance",
 }
 NURTURE_WINDOW = timedelta(hours=48)
+# A catch-up this large (an import, a first run) changes the fact tables enough that the
+# planner's statistics lie until autovacuum comes by, if it is on at all: without them a year
+# of facts looked like a few rows and the report's queries took the slow plans.
+ANALYZE_AFTER = 10_000
 EVENT_TYPES = ("status_changed", "opted_out", "handoff", "agent_fallback")
 LEAD_FIELDS = (
     "pk", "updated_at", "created_at", "source", "source_detail", "property_state", "state",
@@ -83,9 +87,17 @@ def facts_catch_up(*, limit: int) -> int:
     stale = stale_leads(Lead.objects.all()).order_by("-updated_at").values_list("pk", flat=True)
     ids = list(stale[:limit])
     facts_refresh(ids)
+    if len(ids) >= ANALYZE_AFTER:
+        _analyze_facts()
     if len(ids) < limit:
         FactsWatermark.objects.update_or_create(pk=1, defaults={"fresh_before": started - COMMIT_MARGIN})
     return len(ids)
+
+
+def _analyze_facts() -> None:
+    with connection.cursor() as cursor:
+        for model in (LeadFact, NurtureSendFact):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def facts_refresh(lead_ids) -> None:

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 
 from conversations.services import message_deliver
 from leads import services as lead_services
@@ -148,3 +149,18 @@ def test_past_three_months_the_trends_are_weekly(week):
     assert dict(by_week)[date(2026, 3, 2)] == 5  # the whole hand-built week
     speed = selectors.speed_to_lead(facts_, quarter)
     assert {day: (p50, n) for day, p50, n in speed.by_day}[date(2026, 3, 2)] == (3.0, 4)
+
+
+def test_a_large_catch_up_gives_the_planner_fresh_statistics_of_the_facts(week, monkeypatch):
+    def fact_rows_the_planner_knows() -> float:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'reporting_leadfact'")
+                row = cursor.fetchone()
+                return float(row[0].split()[0]) if row else -1
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'reporting_leadfact'")
+            return cursor.fetchone()[0]
+
+    monkeypatch.setattr(facts, "ANALYZE_AFTER", 6)
+    assert facts.facts_catch_up(limit=100) == 6
+    assert fact_rows_the_planner_knows() == 6
