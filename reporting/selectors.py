@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Func, Max, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncHour, TruncWeek
 from django.utils import timezone
 
@@ -127,8 +127,25 @@ def funnel(facts: QuerySet[LeadFact]) -> dict:
 
 def funnel_by(facts: QuerySet[LeadFact], column: str) -> list[dict]:
     """The funnel for each value of a column (source, campaign), largest first."""
-    rows = facts.values(column).annotate(**FUNNEL_COUNTS).order_by("-leads", column)
-    return [{"name": row.pop(column), **row} for row in rows]
+    return funnel_by_each(facts, column)[column]
+
+
+def funnel_by_each(facts: QuerySet[LeadFact], *columns: str) -> dict[str, list[dict]]:
+    """The funnel per value of each column, from one pass: the counts are grouped by all the
+    columns at once (few combinations: a campaign belongs to a source) and added up here."""
+    sums = {column: defaultdict(lambda: dict.fromkeys(FUNNEL_COUNTS, 0)) for column in columns}
+    for row in facts.values(*columns).annotate(**FUNNEL_COUNTS).order_by():
+        for column in columns:
+            counts = sums[column][row[column]]
+            for key in FUNNEL_COUNTS:
+                counts[key] += row[key]
+    return {
+        column: sorted(
+            ({"name": name, **counts} for name, counts in by_value.items()),
+            key=lambda row: (-row["leads"], row["name"]),
+        )
+        for column, by_value in sums.items()
+    }
 
 
 # --- Volume --------------------------------------------------------------------------------------
@@ -200,21 +217,27 @@ def speed_to_lead(facts: QuerySet[LeadFact], filters: Filters) -> Speed:
 
 
 def _speed_in_sql(texted: QuerySet[LeadFact], filters: Filters) -> Speed:
-    """The same figures, computed by PostgreSQL: no row leaves the database."""
-    overall = texted.aggregate(
-        count=Count("pk"),
-        p50=PercentileCont("speed_seconds", 0.5),
-        p95=PercentileCont("speed_seconds", 0.95),
-        max=Max("speed_seconds"),
-    )
-    days = (
-        texted.annotate(day=(TruncWeek if filters.by_week else TruncDate)("created_at", tzinfo=report_zone()))
-        .values("day")
-        .annotate(p50=PercentileCont("speed_seconds", 0.5), n=Count("pk"))
-    )
-    per_day = {_as_date(row["day"]): (row["p50"], row["n"]) for row in days}
-    by_day = [(day, *per_day.get(day, (None, 0))) for day in filters.days()]
-    return Speed(by_day=by_day, **overall)
+    """The same figures, computed by PostgreSQL in one pass: no row leaves the database, and
+    GROUPING SETS gives the whole range (the row whose bucket is NULL) with the buckets."""
+    trunc = (TruncWeek if filters.by_week else TruncDate)("created_at", tzinfo=report_zone())
+    inner, params = texted.annotate(bucket=trunc).values("bucket", "speed_seconds").query.sql_with_params()
+    sql = f"""
+        SELECT GROUPING(bucket) = 1, bucket, COUNT(*),
+               PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY speed_seconds),
+               PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY speed_seconds),
+               MAX(speed_seconds)
+        FROM ({inner}) AS texted GROUP BY GROUPING SETS ((bucket), ())"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    speed, per_day = Speed(), {}
+    for whole, bucket, count, p50, p95, longest in rows:
+        if whole:
+            speed = Speed(count=count, p50=p50, p95=p95, max=longest)
+        else:
+            per_day[_as_date(bucket)] = (p50, count)
+    speed.by_day = [(day, *per_day.get(day, (None, 0))) for day in filters.days()]
+    return speed
 
 
 # --- Officers ------------------------------------------------------------------------------------

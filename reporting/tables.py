@@ -85,8 +85,9 @@ def _with_rates(row: dict) -> dict:
 
 
 def funnel_tables(facts) -> list[Table]:
-    by_source = [_with_rates(r) for r in selectors.funnel_by(facts, "source")]
-    by_campaign = [_with_rates(r) for r in selectors.funnel_by(facts, "source_detail")]
+    funnels = selectors.funnel_by_each(facts, "source", "source_detail")
+    by_source = [_with_rates(r) for r in funnels["source"]]
+    by_campaign = [_with_rates(r) for r in funnels["source_detail"]]
     for row in by_campaign:
         row["name"] = row["name"] or "(none)"
     name = [Column("name", "Source", source_name)]
