@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import DESKTOP, PHONE, admin_log_in, chromium, screenshots  # noqa: F401
+from tests.browser import DESKTOP, FITS, PHONE, admin_log_in, chromium, screenshots  # noqa: F401
 from tests.experiments.test_results import run_test
 from tests.factories import UserFactory
 
@@ -32,6 +32,7 @@ def test_ops_read_the_results_and_keep_the_winner(live_server, chromium, screens
         page.get_by_role("radio", name="B", exact=True)
     ).to_be_checked()  # the best reply rate is suggested
     page.set_viewport_size(PHONE)
+    assert page.evaluate(FITS), "the end page scrolls sideways on a phone"
     page.screenshot(path=screenshots / "ab-test-end-phone.png", full_page=True)
     page.get_by_role("button", name="End the test").click()
     expect(page.locator(".messagelist")).to_contain_text(

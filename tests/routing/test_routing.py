@@ -7,12 +7,12 @@ from django.core import mail
 from django.utils import timezone
 from django_q.models import Schedule
 
-from conversations.models import Kind, Message
+from conversations.models import Direction, Kind, Message, MessageStatus, Sender
 from conversations.signals import handoff_requested
 from leads import services as lead_services
 from routing import services, tasks
 from routing.models import Offer, RoutingRequest
-from tests.factories import PoolFactory, QualifiedLeadFactory, RoutingRuleFactory
+from tests.factories import MessageFactory, PoolFactory, QualifiedLeadFactory, RoutingRuleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,18 @@ def test_it_offers_a_qualified_lead_and_alerts_the_officer_by_text_and_email(
     [email] = mail.outbox
     assert email.to == ["ann@lender.example.com"] and link in email.body
     assert "Maria Lopez" in email.body
+
+
+def test_an_offer_for_a_borrower_who_asked_for_a_call_says_so(clock, make_officer, default_rule, qualify):
+    officer = make_officer(name="Ann Officer")
+    lead = QualifiedLeadFactory(first_name="Maria", last_name="Lopez")
+    MessageFactory(
+        lead=lead, direction=Direction.INBOUND, sender=Sender.BORROWER, kind=Kind.INBOUND,
+        body="Can you call me? I'm free after 5", status=MessageStatus.RECEIVED,
+    )  # fmt: skip
+    qualify(lead)
+    [text] = alerts_to(officer)
+    assert "Maria L." in text.body and "Asks for a call: claim and call from the page." in text.body
 
 
 def test_it_takes_the_offer_time_from_the_setting_or_the_rule(clock, make_officer, qualify, settings):
