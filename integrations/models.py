@@ -258,7 +258,7 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending"
     DELIVERING = "delivering"
     SUCCEEDED = "succeeded"
-    FAILED = "failed", "failed (gave up)"
+    FAILED = "failed", "Failed (gave up)"
 
 
 OPEN_DELIVERY_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.DELIVERING)
@@ -375,7 +375,7 @@ class InboundStatus(models.TextChoices):
     PROCESSING = "processing"
     APPLIED = "applied"
     IGNORED = "ignored"
-    FAILED = "failed", "failed (gave up)"
+    FAILED = "failed", "Failed (gave up)"
 
 
 class CrmNotification(models.Model):
