@@ -1,6 +1,7 @@
 """django-q2 entry points: take ids, call one service. Each may run twice; each claims its row."""
 
 from conversations import services, windows
+from integrations import services as integration_services
 from leads import services as lead_services
 
 
@@ -22,9 +23,10 @@ def take_agent_turn(message_id: str) -> str:
 
 
 def send_first_contact(lead_id: str, inquiry_id: int) -> str:
-    # The contact rules and the do-not-contact list are read once for the whole task (the
-    # decision, the hand-over and the nurture enrollment that follows it, milliseconds apart).
-    with windows.rules_snapshot(), lead_services.dnc_snapshot():
+    # The contact rules, the do-not-contact list and whether any webhook or CRM target exists
+    # are read once for the whole task (the decision, the hand-over and the nurture enrollment
+    # that follows it, milliseconds apart).
+    with windows.rules_snapshot(), lead_services.dnc_snapshot(), integration_services.targets_snapshot():
         return _send_first_contact(lead_id, inquiry_id)
 
 
@@ -37,7 +39,7 @@ def _send_first_contact(lead_id: str, inquiry_id: int) -> str:
     # Delivered here rather than by a task of its own: in a burst that task would wait behind
     # every greeting queued after this one (the broker is FIFO). A text held for the window,
     # or left queued by a worker that died right here, is queued again by the sweeper.
-    return services.message_deliver(message_id=result.message.pk)
+    return services.message_deliver(message_id=result.message.pk, stored=result.message)
 
 
 def sweep_outbox() -> dict:

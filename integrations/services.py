@@ -3,6 +3,8 @@ change that caused it, deliver it to each target in order, retry, and tell ops w
 
 import logging
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -154,10 +156,34 @@ def _targets_for(type: str, actor: str) -> list[DeliveryTarget]:
 
 
 def _any_active_target() -> bool:
-    """Whether any webhook subscription or CRM integration is on, in one query."""
+    """Whether any webhook subscription or CRM integration is on, in one query (or the answer
+    of the targets_snapshot() block the caller is in)."""
+    known = _any_target_known.get()
+    if known:
+        return known[0]
     subscriptions = WebhookSubscription.objects.filter(active=True).values("pk")
     integrations = CrmIntegration.objects.filter(active=True).values("pk")
-    return subscriptions.union(integrations, all=True).exists()
+    answer = subscriptions.union(integrations, all=True).exists()
+    if known is not None:
+        known.append(answer)
+    return answer
+
+
+# Within a targets_snapshot() block: [] until the first event asks, then [the answer].
+_any_target_known: ContextVar[list | None] = ContextVar("any_target_known", default=None)
+
+
+@contextmanager
+def targets_snapshot():
+    """The question "any webhook or CRM target?" asked once for the whole block: for one task whose events
+    are milliseconds apart (the greeting's status change and its message.sent). A target added
+    meanwhile takes the events that follow the block, as it would had it been added a moment
+    later."""
+    token = _any_target_known.set([])
+    try:
+        yield
+    finally:
+        _any_target_known.reset(token)
 
 
 def _target_key(target: DeliveryTarget) -> dict:

@@ -3,6 +3,7 @@
 import copy
 import hashlib
 import json
+from contextlib import nullcontext
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -473,7 +474,10 @@ class LeadViewSet(ViewSet):
                 return replay
         data = self._validated(LeadCreateInput, request.data)
         try:
-            with transaction.atomic():
+            # The key's record is stored with the lead or not at all. Without a key there is
+            # nothing to store with it: lead_intake's own transaction is the only one (a
+            # nested one would cost a savepoint and its release).
+            with transaction.atomic() if key else nullcontext():
                 result = services.lead_intake(**self._intake_arguments(request, data))
                 answer = LeadOutput if request.user.has_scope(Scope.LEADS_READ) else LeadReceipt
                 body = answer(result.lead, context={"created": result.created}).data

@@ -242,10 +242,12 @@ def lead_set_status(
         raise ApplicationError(f"{status!r} is not a lead status.", field="status")
     if status in STICKY_STATUSES:
         raise ApplicationError(f"Use the {status} service, which records why.", field="status")
-    return _transition(lead, status, actor=actor, reason=reason, data=data, lead_locked=lead_locked)
+    # A caller that locked the lead is in its own transaction, and lets any error end it: no
+    # savepoint (two statements) to roll back to.
+    with transaction.atomic(savepoint=not lead_locked):
+        return _transition(lead, status, actor=actor, reason=reason, data=data, lead_locked=lead_locked)
 
 
-@transaction.atomic
 def _transition(
     lead: Lead, status: str, *, actor: str, reason: str, data: dict | None = None, lead_locked: bool = False
 ) -> bool:

@@ -27,9 +27,14 @@ PRIORITY_LANE = "priority"
 BROKER_ERRORS = (redis.exceptions.RedisError, DatabaseError)
 
 
-def enqueue(task: str, *args, priority: bool = False) -> None:
-    """Queue `task(*args)` once the caller's transaction commits, never before its rows exist."""
-    transaction.on_commit(partial(_push, task, args, priority))
+def enqueue(task: str, *args, priority: bool = False, keep_result: bool = True) -> None:
+    """Queue `task(*args)` once the caller's transaction commits, never before its rows exist.
+
+    keep_result=False: django-q2 stores no row when the task succeeds (a failure is stored as
+    ever). For tasks run once per lead whose outcome the lead's timeline records already: storing
+    a success costs the cluster's monitor a transaction that locks and reads up to `save_limit`
+    stored successes, a delete and an insert, per lead."""
+    transaction.on_commit(partial(_push, task, args, priority, keep_result))
 
 
 def lane(priority: bool) -> str | None:
@@ -37,11 +42,13 @@ def lane(priority: bool) -> str | None:
     return PRIORITY_LANE if priority and settings.Q_PRIORITY_LANE else None
 
 
-def _push(task: str, args: tuple, priority: bool) -> None:
+def _push(task: str, args: tuple, priority: bool, keep_result: bool = True) -> None:
     from django_q.conf import Conf
     from django_q.tasks import async_task
 
     options = {"group": task.rsplit(".", 1)[-1], "cluster": lane(priority)}
+    if not keep_result:
+        options["save"] = False
     if Conf.SYNC:
         async_task(task, *args, **options)  # inline (tests): a failing task must fail loudly
         return

@@ -51,13 +51,20 @@ PRIORITY_TASKS = {
     "conversations.tasks.send_first_contact",
 }
 DELIVER_TASK = "conversations.tasks.deliver_message"
+# Run once per lead, their outcome on the lead's timeline: no stored success (jobs.enqueue).
+RESULTS_NOT_KEPT = {"conversations.tasks.send_first_contact", DELIVER_TASK}
 
 
 def _enqueue(task: str, *args, priority: bool | None = None) -> None:
     """Queue a conversations task on commit; by default on the lane its name calls for.
     Sweepers pass priority=False: recovered work is late already and must not crowd out
     what is on time."""
-    jobs.enqueue(task, *args, priority=task in PRIORITY_TASKS if priority is None else priority)
+    jobs.enqueue(
+        task,
+        *args,
+        priority=task in PRIORITY_TASKS if priority is None else priority,
+        keep_result=task not in RESULTS_NOT_KEPT,
+    )
 
 
 def _is_awaited(kind: str) -> bool:
@@ -280,8 +287,11 @@ def status_callback_url() -> str:
     return f"{settings.PUBLIC_BASE_URL}/webhooks/twilio/status/"
 
 
-def message_deliver(*, message_id) -> str:
-    """Hand a queued text to the gateway once. Returns the status it ends in."""
+def message_deliver(*, message_id, stored: Message | None = None) -> str:
+    """Hand a queued text to the gateway once. Returns the status it ends in.
+
+    stored: the text as its caller stored it a moment ago, never claimed (attempts 0), with
+    its lead: it is not read back. Only the claim decides who sends it, as ever."""
     now = timezone.now()
     claimed = (
         Message.objects.filter(pk=message_id, status=MessageStatus.QUEUED)
@@ -290,7 +300,11 @@ def message_deliver(*, message_id) -> str:
     )
     if not claimed:
         return "skipped"  # another worker has it, or it is not due
-    message = Message.objects.select_related("lead").get(pk=message_id)
+    if stored is not None and stored.pk == message_id and stored.attempts == 0:
+        message = stored  # the claim's changes, as the row now holds them
+        message.status, message.sending_started_at, message.attempts = MessageStatus.SENDING, now, 1
+    else:
+        message = Message.objects.select_related("lead").get(pk=message_id)
     with _lead_state_held_steady(message.lead_id) as lead_state:
         late_block = _late_block_reason(message, lead_state)
         if late_block:
