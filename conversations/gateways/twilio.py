@@ -28,6 +28,11 @@ PERMANENT_ERROR_CODES = {
 OPTED_OUT_CODE = "21610"
 
 
+def preload_sdk() -> None:
+    """The Messages API modules, which the SDK imports on first use."""
+    Client("AC" + "0" * 32, "preload").api.v2010.account.messages  # noqa: B018
+
+
 class TwilioGateway(SmsGateway):
     name = "twilio"
 

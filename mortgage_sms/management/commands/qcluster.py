@@ -46,6 +46,9 @@ class GracefulCluster:
         from django_q.cluster import get_mp_context
         from django_q.conf import Conf
 
+        from conversations.gateways import preload
+
+        preload()  # before the workers are forked: they share what it imports
         context = get_mp_context()
         stop_event, start_event = context.Event(), context.Event()
         sentinel = context.Process(
