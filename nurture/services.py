@@ -4,11 +4,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from conversations import windows
-from conversations.models import Kind
+from conversations.models import Kind, Message
 from leads import services as lead_services
 from leads.choices import LeadStatus
 from leads.models import Lead
@@ -99,10 +99,7 @@ def enrollment_start(
         enrolled_by=actor,
         next_run_at=run_time(lead=lead, due=due, now=now),
     )
-    try:
-        with transaction.atomic():
-            enrollment.save()
-    except IntegrityError:
+    if not _inserted(enrollment):
         return None  # one active enrollment per lead: it is already in one
     lead_services.lead_event_record(
         lead=lead,
@@ -113,6 +110,21 @@ def enrollment_start(
     )
     enrollment_publish(enrollment)
     return enrollment
+
+
+def _inserted(enrollment: Enrollment) -> bool:
+    """Insert it; False when the unique constraint says the lead is in a cadence already. In a
+    transaction the insert gets a savepoint to fail back to; outside one (the greeting task) a
+    failed INSERT leaves nothing to undo, so it goes without BEGIN and COMMIT."""
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                enrollment.save(force_insert=True)
+        else:
+            enrollment.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _local(lead: Lead, moment: datetime) -> str:
@@ -171,12 +183,35 @@ def nurture_after_first_text(*, message) -> Enrollment | None:
         .order_by("position")
         .first()
     )
-    lead = Lead.objects.get(pk=message.lead_id)
+    lead = _lead_as_now(message)
     if first is None or lead.status not in NURTURABLE_STATUSES or not lead.is_contactable():
         return None
     return enrollment_start(
         lead=lead, cadence=first.cadence, actor=ACTOR, first_step=first, lead_just_read=True
     )
+
+
+# What may have changed since the sender read the lead, and what enrolling it reads.
+ENROLLMENT_FIELDS = [
+    "status",
+    "sms_consent",
+    "consent_text",
+    "opted_out_at",
+    "do_not_contact",
+    "state",
+    "zip_code",
+    "property_state",
+]
+
+
+def _lead_as_now(message) -> Lead:
+    """The text's lead as stored now. A sender that holds it (the greeting task, which locked it
+    a moment ago) has only the fields that may have changed since read again: the whole row
+    costs more to ask for."""
+    if not Message.lead.is_cached(message):
+        return Lead.objects.get(pk=message.lead_id)
+    message.lead.refresh_from_db(fields=ENROLLMENT_FIELDS)
+    return message.lead
 
 
 def nurture_after_reply(*, lead: Lead, message) -> int:

@@ -1,7 +1,7 @@
 """The first text after an inquiry: personal, at once, and never twice in a day."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -56,13 +56,19 @@ def first_contact_send(*, lead_id, inquiry_id: int, queue_delivery: bool = True)
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         dedupe_key = f"first_contact:{inquiry_id}"
-        greetings = list(Message.objects.filter(lead=lead, kind=Kind.FIRST_CONTACT).order_by("-created_at"))
-        already_queued = next((m for m in greetings if m.dedupe_key == dedupe_key), None)
+        # (id, dedupe key, created at) of the greetings so far, newest first: the whole rows
+        # cost more to ask for, and are needed only by a second run of this task.
+        greetings = list(
+            Message.objects.filter(lead=lead, kind=Kind.FIRST_CONTACT)
+            .order_by("-created_at")
+            .values_list("pk", "dedupe_key", "created_at")
+        )
+        already_queued = next((pk for pk, key, _ in greetings if key == dedupe_key), None)
         # A second run of this task finds its text and decides nothing again.
         result = (
-            SendResult(message=already_queued)
+            SendResult(message=Message.objects.get(pk=already_queued))
             if already_queued
-            else _greet(lead, inquiry_id, dedupe_key, greetings[0] if greetings else None, queue_delivery)
+            else _greet(lead, inquiry_id, dedupe_key, greetings[0][2] if greetings else None, queue_delivery)
         )
         if result and result.queued and lead.status == LeadStatus.NEW:
             lead_services.lead_set_status(
@@ -72,10 +78,10 @@ def first_contact_send(*, lead_id, inquiry_id: int, queue_delivery: bool = True)
 
 
 def _greet(
-    lead: Lead, inquiry_id: int, dedupe_key: str, last_greeting: Message | None, queue_delivery: bool
+    lead: Lead, inquiry_id: int, dedupe_key: str, last_greeting_at: datetime | None, queue_delivery: bool
 ) -> SendResult | None:
     # A repeat inquiry goes on only when it may be greeted again; a new lead may always be.
-    if not _greet_again(lead, last_greeting) and _repeat(lead):
+    if not _greet_again(lead, last_greeting_at) and _repeat(lead):
         lead_services.lead_event_record(
             lead=lead,
             type="first_contact_skipped",
@@ -84,7 +90,7 @@ def _greet(
         )
         return None
     # "here again" only to someone we greeted: a first inquiry without consent was not.
-    again = last_greeting is not None
+    again = last_greeting_at is not None
     variant = None if again else experiment_services.variant_for(lead=lead, target=Target.FIRST_TEXT)
     result = send_sms(
         lead=lead,
@@ -106,8 +112,8 @@ def _repeat(lead: Lead) -> bool:
     return lead.first_contact_at is not None or lead.inquiries.count() > 1
 
 
-def _greet_again(lead: Lead, last_greeting: Message | None) -> bool:
+def _greet_again(lead: Lead, last_greeting_at: datetime | None) -> bool:
     if lead.status not in REPEAT_GREETING_STATUSES:
         return False
     quiet_after = timedelta(hours=settings.FIRST_CONTACT_REPEAT_AFTER_HOURS)
-    return last_greeting is None or last_greeting.created_at < timezone.now() - quiet_after
+    return last_greeting_at is None or last_greeting_at < timezone.now() - quiet_after
