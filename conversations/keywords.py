@@ -11,7 +11,7 @@ from rapidfuzz.distance import OSA
 from conversations.reactions import is_reaction
 
 OPT_OUT_KEYWORDS = {
-    "STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
+    "STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "UNSUB", "CANCEL", "END", "QUIT", "REVOKE",
     "OPTOUT", "OPT OUT", "REMOVE",
     # What Spanish-speaking borrowers text; carriers treat these as STOP too.
     "PARAR", "ALTO", "DETENER", "CANCELAR", "BAJA",
@@ -71,7 +71,9 @@ REVOCATION_PATTERNS = [
     r"\b(?:never|didn'?t|did\s+not)\s+(?:request(?:ed)?|opt(?:ed)?\s*-?\s*in|sign(?:ed)?\s+up|subscrib\w*)(?:\s+(?:for\s+)?(?:this|these|that|it))?\s*[.!]*\s*$",
     rf"\b(?:never|didn'?t|did\s+not)\s+(?:ask(?:ed)?|sign(?:ed)?\s+up|opt(?:ed)?\s*-?\s*in|request(?:ed)?|subscrib(?:e|ed)|agree(?:d)?|consent(?:ed)?)\s+(?:for|to)\s+{_UNASKED}",
     # Spanish: the negative imperative ("no me escriba(s)"), not the past ("no me llamaron").
-    r"\bno\s+me\s+(?:vuelva[sn]?\s+a\s+)?(?:escrib(?:a|as|an|ir)|mand(?:e|es|en|ar)|envi(?:e|es|en|ar)|env[ií](?:e|es|en)|contact(?:e|es|en|ar)|llam(?:e|es|en|ar)|molest(?:e|es|en|ar))\b",
+    r"\bno\s+(?:me|nos)\s+(?:vuelva[sn]?\s+a\s+)?(?:escrib(?:a|as|an|ir)|mand(?:e|es|en|ar)|envi(?:e|es|en|ar)|env[ií](?:e|es|en)|contact(?:e|es|en|ar)|llam(?:e|es|en|ar)|molest(?:e|es|en|ar))\b",
+    # "no molesten", "no molestes más": don't bother (me), said to whoever keeps texting.
+    r"^\W*(?:ya\s+|por\s+favor\s+)?no\s+molest(?:e|es|en)\b(?:\s+m[aá]s)?(?:\s+por\s+favor)?\W*$",
     r"\b(?:deja|dejen|deje|dejar)\s+de\s+(?:escribir|mandar|enviar|contactar|llamar|molestar)\w*",
     r"\bno\s+quiero\s+(?:recibir\s+)?(?:m[aá]s\s+)?(?:mensajes|textos|llamadas)\b",
     r"\b(?:b[oó]rr|qu[ií]t|elimin|s[aá]qu)\w*\s+(?:mi\s+n[uú]mero|de\s+(?:la|su|tu|sus|esta)\s+lista)",

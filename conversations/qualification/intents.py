@@ -25,7 +25,8 @@ FAQ = [
     ("are_you_bot", r"\b((are|r) (you|ya) (a |an )?(bot|robot|ai|real|human|person|machine|computer|automated|"
      r"actual person|real person|chatgpt|live person)|is this (a |an )?(bot|robot|automated|ai|real person|human|machine|"
      r"auto ?text|automatic)|am i (talking|texting|chatting|speaking) (to|with) (a |an )?(bot|robot|human|person|real|machine|ai)|"
-     r"(eres|es) (un |una )?(robot|bot|humano|persona real|maquina|automatico)|hablo con (un |una )?(robot|persona|maquina))"),
+     r"(eres|es|sera|seras)( usted| tu)? (un |una )?(robot|bot|humano|persona( real)?|maquina|automatico|real)\b|"
+     r"(hablo|estoy hablando|estoy escribiendo|hablando) con (un |una )?(robot|persona|maquina|humano|bot))"),
     ("how_got_number", r"\b(how (did|do|does|d) (you|ya|y'all|you all|your company) (get|have|got|find|obtain) (my|this|our) "
      r"(number|#|info|information|phone|cell|contact)|where did (you|ya) (get|find) (my|this)|"
      r"who (gave|sold) (you|ya|y'all|you all) (my|this|our) (number|#|info|information|phone|cell|contact)|"
@@ -73,7 +74,7 @@ HANDOFF = [
      r"real person|live person|actual person|human please|representative|(hablar|comunicarme) con (alguien|una persona|"
      r"un agente|un oficial|un humano)|persona real)"),
     ("upset", r"\b(wtf|fuck\w*|f\*+k|shit|bullshit|bs|scammer|ridiculous|annoying|stupid|harass\w*|pissed|angry|"
-     r"waste of (my )?time|stop bugging|stop asking|enough questions|too many questions|leave me alone|mierda|carajo|chingad\w*|molest\w*|estafa\w*)\b"),
+     r"waste of (my )?time|wast(e|ing) (my|our) time|tf|stfu|stop bugging|stop asking|enough questions|too many questions|leave me alone|mierda|carajo|chingad\w*|molest\w*|estafa\w*)\b"),
     ("confused", r"(\b(confused|confusing|i don't understand|don't get it|what do you mean|what are you talking about|"
      r"makes no sense|no entiendo|no comprendo|que quiere decir)\b|^\s*(what|huh|que|como|eh)\s*\?+\s*$|^\s*\?{2,}\s*$)"),
 ]  # fmt: skip
@@ -98,7 +99,8 @@ THIRD_PARTY = [
      r"\bprocessing (dept|department|here))"),
     ("lender", rf"\b{_ME} {_NAMED}{_WHOSE}(loan officer|lender|mortgage broker|loan originator|mlo|oficial de prestamos)\b"),
     ("insurance", rf"(\binsurance (agent|company|rep)\b.{{0,30}}\b(here|calling|following|quote)|\b{_ME} [\w\s]{{0,25}}insurance\b)"),
-    ("vendor", rf"\b{_ME} (a |an |the )?(appraiser|home inspector|inspector|contractor)\b"),
+    ("vendor", rf"\b{_ME} {_NAMED}{_WHOSE}(appraiser|home inspector|inspector|contractor|seller|sellers|"
+     r"listing owner|vendedor\w*)\b"),
 ]  # fmt: skip
 # A realtor or loan officer buying for themselves is a borrower: "I'm a realtor myself but this
 # one is for us", "soy agente pero es para mi casa".
@@ -122,6 +124,7 @@ OTHER_LENDER = re.compile(
     r"already (got|have|found|locked|closed|secured|went)( \w+){0,4} (loan|lender|mortgage|financing|rate|bank|credit union)|"
     r"already (locked|closed)|locked (in )?with|already (working|going) with (a|an|another|our|my) "
     r"(\w+ )?(lender|loan officer|broker|bank|credit union)|closed (last \w+|already|yesterday|last week)? ?with (someone|another|a different)|"
+    r"(closing|closed|close|closes) (\w+ ){0,2}with (our|my|a|another|the|a different) (own )?(\w+ )?(bank|credit union|lender|broker|loan officer)|"
     r"found (a )?(better|different|another) (deal|lender|rate|loan)|using (another|a different) lender|"
     r"(conseguimos|encontramos|tenemos|sacamos) (un |el |otro )?(prestamo|prestamista|credito|banco) (con|en) otr[oa]|"
     r"con otr[oa] (banco|prestamista|compania|lender))\b"

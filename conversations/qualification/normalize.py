@@ -39,7 +39,7 @@ NOT_TYPOS = {
     "compramos", "comprando", "agentes", "creditos", "prestamos", "semanas", "ahorita", "primavera",
     "cuenta", "cuando", "mandar", "llamar", "persona", "personas", "oficial", "ofertas",
     "oferta", "contrato", "aprobada", "aprobado", "aprobacion", "preaprobacion", "viendo", "buenos",
-    "interest", "perdon", "perdona", "disculpa", "quise", "mejor", "social", "socials",
+    "interest", "perdon", "perdona", "disculpa", "quise", "mejor", "social", "socials", "humano", "humana",
 }  # fmt: skip
 
 # Spellings that mean the same thing, made one (applied after accents and typos are fixed).

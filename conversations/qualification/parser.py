@@ -114,10 +114,10 @@ BOOLEANS = {
         (False, r"\b(no (realtor|agent|real estate agent|rea|agente)|don't have (a |an |any )?(realtor|agent|real estate agent)|"
          r"not (working )?with (a |an |any )?(realtor|agent)|without (a |an )?(realtor|agent)|"
          r"need (a |an )?(realtor|agent|real estate agent)|looking for (a |an )?(realtor|agent)|"
-         r"(recommend|refer) (me )?(a |an )?(realtor|agent)|no tengo (un |una )?(agente|realtor)|sin (agente|realtor)|"
+         r"(recommend|refer) (me )?(a |an )?(realtor|agent)|no (tengo|tenemos) (un |una )?(agente|realtor)|sin (agente|realtor)|"
          r"necesito (un |una )?(agente|realtor)|by owner|fsbo|haven't (found|picked|chosen|gotten) (a |an )?(realtor|agent))\b"),
         (True, r"\b((have|got|has|found|working with|work with|using|go with|going with|signed with|tenemos|tengo) (a |an |my |our |the |un |una |mi )?"
-         r"(great |good )?(realtor|agent|real estate agent|buyer'?s agent)|(my|our) (realtor|agent|real estate agent)|"
+         r"(great |good )?(realtor|agent|agente|real estate agent|buyer'?s agent)|(my|our) (realtor|agent|real estate agent)|"
          r"(realtor|agent) is|tengo (un |una |mi )?(agente|realtor)|mi (agente|realtor)|"
          r"trabaj\w+ con (un |una |mi )?(agente|realtor)|(i'm|i am|my (wife|husband|brother|sister|mom|dad) is) (a |an |the |our )?(realtor|agent))\b"),
     ]),
@@ -128,7 +128,7 @@ BOOLEANS = {
          r"sigo buscando|todavia (estoy |estamos )?buscando|aun (estoy |estamos )?buscando|no (he|hemos) encontrado|"
          r"estamos buscando|estoy buscando|nothing yet|no luck yet|not (found|picked) (one|a house|a home|anything))\b"),
         (True, r"\b(found (a |the |our |my |a great |the perfect |the one|a nice )?(house|home|place|property|condo|townhouse|one|it)|"
-         r"under contract|in escrow|made an offer|offer (was |got |has been )?accepted|(we|we're|we are|i'm|i) clos(e|ing) (in|on|next|this)|closing date|put (in )?an offer|"
+         r"(under|in) (contract|agreement)|in escrow|made an offer|offer (was |got |has been )?accepted|(we|we're|we are|i'm|i) clos(e|ing) (in|on|next|this)|closing date|put (in )?an offer|"
          r"(have|got) (a |an )?(house|home|place|property) (in mind|picked|under contract)|picked (out )?(a |the )?(house|home|place)|"
          r"ya encontr\w+|encontr\w+ (una |la )?casa|bajo contrato|hicimos una oferta|"
          r"(tenemos|tengo) (una )?casa (en mente|elegida))\b"),
@@ -206,13 +206,36 @@ def _says_va(text: str, raw: str, *, asked: bool) -> bool:
     return asked and bool(re.match(r"\W*(a |the |un )?va\b(?!\s+a\b)", text))
 
 
+# "my sister went fha", "our friends got a va loan": someone else's loan says nothing of theirs.
+_SOMEONE_ELSE = re.compile(
+    r"\b(my|our|his|her) (sister|brother|mom|mother|dad|father|parents|friends?|cousins?|coworkers?|co-workers?|"
+    r"neighbou?rs?|son|daughter|aunt|uncle|in-?laws?|boss|buddy|roommate)\b|\b(he|she|they) (got|went|used|had|did)\b|"
+    r"\bmi (hermana|hermano|mama|papa|amig[oa]|prim[oa]|vecin[oa]|cunad[oa])\b"
+)
+
+
 def parse_loan_type(text: str, raw: str, *, asked: bool) -> str | None:
-    values = {value for _, value in _mentions(LOAN_TYPE, text)}
-    if _says_va(text, raw, asked=asked):
+    mine = [c for c in clauses(text) if not _SOMEONE_ELSE.search(c)]
+    mentions = sorted(m for clause in mine for m in _mentions(LOAN_TYPE, clause))
+    values = {value for _, value in mentions}
+    if _says_va(text, raw, asked=asked) and len(mine) == len(clauses(text)):
         values.add(LoanType.VA)
+    if len(values) > 1 and _CORRECTED_TYPE.search(text):
+        return _last_loan_type(text)  # "conventional... actually it's an fha loan": the one it ends on
     if len(values) > 1:
         return LoanType.UNSURE  # "fha or conventional?": the officer will advise
     return values.pop() if values else None
+
+
+_CORRECTED_TYPE = re.compile(
+    r"\b(actually|wait|sorry|i meant|i mean|scratch that|correction|make that|no,? (it'?s|its)|perdon|mejor dicho)\b"
+)
+
+
+def _last_loan_type(text: str) -> str:
+    after = text[list(_CORRECTED_TYPE.finditer(text))[-1].end() :]
+    found = sorted(_mentions(LOAN_TYPE, after))
+    return found[0][1] if found else LoanType.UNSURE
 
 
 def _score_level(score: int) -> str:

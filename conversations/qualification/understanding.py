@@ -149,6 +149,10 @@ _LEAD_IN = re.compile(
 )
 
 
+_EDGE_SYMBOLS = re.compile(r"^[\W_]+|[\W_]+$")
+# "yes, well no, not yet": a yes or no taken back after these as well as after a correction.
+_TAKEN_BACK = re.compile(r"\b(well|or rather|hmm+|i guess not|bueno no)\b")
+
 # "well i'm the agent lol so yes": a yes or no the borrower reasons their way to, at the end.
 _CONCLUDED = re.compile(
     r"\b(so|then|entonces|pues|anyway|anyways|but|pero)\W+(yes+|yeah|yep|yup|yea|no|nope|nah|si)\W*$"
@@ -156,7 +160,7 @@ _CONCLUDED = re.compile(
 
 
 def _yes_no(text: str, *, correcting: bool) -> list[Command]:
-    stripped = _without_lead_in(text.strip(" .!,"))
+    stripped = _without_lead_in(_EDGE_SYMBOLS.sub("", text))  # "🙋‍♀️ yes": the emoji rides along
     kind = _short_kind(stripped)
     if kind is None:
         concluded = _CONCLUDED.search(stripped)
@@ -192,7 +196,8 @@ def _short_kind(text: str) -> str | None:
 
 def _self_corrected(text: str) -> str | None:
     """A yes or no the borrower turns around in the same text, after "wait", "sorry", "actually"."""
-    for marker in reversed(list(_CORRECTION.finditer(text))):
+    markers = sorted([*_CORRECTION.finditer(text), *_TAKEN_BACK.finditer(text)], key=lambda m: m.start())
+    for marker in reversed(markers):
         if marker.start() > 0:
             kind = _short_kind(_without_lead_in(text[marker.end() :].strip(" .!,")))
             if kind:

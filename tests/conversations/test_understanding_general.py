@@ -111,3 +111,96 @@ def test_the_officer_offer_is_the_last_thing_said():
     chat = Chat()
     turn = chat.say("refi in 2 months, whats your rate?")
     assert turn.reply.endswith("reach out?")
+
+
+# --- from the fourth blind split's misses ---------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["we're under agreement on a condo", "in contract since monday"])
+def test_a_home_in_contract_is_a_home_found(text):
+    chat = Chat(loan_purpose="purchase", timeline="0_30_days", property_state="TX", preapproved=True)
+    chat.routed = True
+    chat.state.update(asked="property_found", ended="qualified", offered=True)
+    chat.say(text)
+    assert chat.known["property_found"] is True
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("fha... wait no, conventional", "conventional"),
+        ("va, sorry i mean usda", "usda"),
+        ("FHA or VA, whatever is best", "unsure"),
+        ("conventional. my parents did fha", "conventional"),
+    ],
+)
+def test_the_loan_type_is_the_one_the_borrower_ends_on_and_theirs(text, expected):
+    chat = Chat(loan_purpose="refinance", timeline="0_30_days", property_state="TX")
+    chat.routed = True
+    chat.state.update(asked="loan_type", ended="qualified", offered=True)
+    chat.say(text)
+    assert chat.known["loan_type"] == expected
+
+
+def test_someone_elses_loan_is_not_the_borrowers_loan_type():
+    chat = Chat()
+    chat.say("we want to buy, our friends got a va loan last year")
+    assert chat.known["loan_purpose"] == "purchase" and chat.known["loan_type"] is None
+
+
+@pytest.mark.parametrize("text, expected", [("yeah, well no, not really", False), ("no hmm yes we do", True)])
+def test_a_yes_or_no_taken_back_ends_on_the_last(text, expected):
+    chat = Chat(loan_purpose="purchase", timeline="0_30_days", property_state="TX", preapproved=True)
+    chat.routed = True
+    chat.state.update(asked="has_agent", ended="qualified", offered=True)
+    chat.say(text)
+    assert chat.known["has_agent"] is expected
+
+
+@pytest.mark.parametrize("text", ["✅ yes", "yes!! 🙌🏽", "😬 no"])
+def test_an_emoji_beside_a_yes_or_no_does_not_hide_it(text):
+    chat = Chat(loan_purpose="purchase", timeline="0_30_days", property_state="TX")
+    chat.state.update(asked="preapproved")
+    chat.say(text)
+    assert chat.known["preapproved"] is (not text.endswith("no"))
+
+
+@pytest.mark.parametrize(
+    "text", ["¿estoy hablando con un robot?", "eres humano?", "¿será usted una máquina?"]
+)
+def test_a_spanish_are_you_a_bot_is_answered_honestly_not_handed_off(text):
+    turn = Chat(language="es").say(text)
+    assert turn.intent == Intent.CONTINUE and "asistente automático" in turn.reply
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("hi, we're the sellers on Elm St, is the buyer's loan on track?", "third_party_vendor"),
+        ("closing with our own bank next month, thanks anyway", "other_lender"),
+    ],
+)
+def test_sellers_and_borrowers_closing_elsewhere_end_politely(text, reason):
+    turn = Chat().say(text)
+    assert turn.intent == Intent.DISQUALIFIED and turn.reason == reason
+
+
+def test_wasting_my_time_is_upset_and_goes_to_a_person():
+    turn = Chat().say("you're wasting my time with these questions")
+    assert turn.intent == Intent.HANDOFF
+
+
+@pytest.mark.parametrize("text", ["unsub", "no molesten", "no nos escriban"])
+def test_short_and_spanish_ways_of_saying_stop_opt_out(text):
+    assert classify(text) == Keyword.OPT_OUT
+
+
+@pytest.mark.parametrize("text", ["no tenemos agente", "no tengo agente todavía"])
+def test_no_agent_in_spanish_is_no(text):
+    chat = Chat(
+        language="es", loan_purpose="purchase", timeline="0_30_days", property_state="TX", preapproved=True
+    )
+    chat.routed = True
+    chat.state.update(asked="has_agent", ended="qualified", offered=True)
+    chat.say(text)
+    assert chat.known["has_agent"] is False
