@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from leads import display, ops_views, selectors, services
 from leads.choices import QUALIFICATION_FIELDS
@@ -114,7 +115,8 @@ class LeadAdmin(admin.ModelAdmin):
     def source_column(self, lead):
         if not lead.source_detail:
             return lead.get_source_display()
-        return format_html("{}<br><small>{}</small>", lead.get_source_display(), lead.source_detail[:40])
+        detail = Truncator(lead.source_detail).chars(40)  # "…" says there is more on the lead's page
+        return format_html("{}<br><small>{}</small>", lead.get_source_display(), detail)
 
     @admin.display(description="Contact window")
     def contact_window_link(self, lead):

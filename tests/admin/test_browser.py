@@ -14,7 +14,10 @@ from tests.browser import DESKTOP, FITS, PHONE, admin_log_in, chromium, screensh
 from tests.factories import LeadFactory, LoanOfficerFactory, MessageFactory, RoutingRuleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-RESULTS_FIT = "document.querySelector('#result_list').getBoundingClientRect().right <= window.innerWidth"
+# The list is not cut off: Django's changelist scrolls a table wider than its column inside its
+# box (under the filters), so the page's own width says nothing.
+RESULTS_FIT = "(() => { const box = document.querySelector('#changelist .results'); return box.scrollWidth <= box.clientWidth && box.getBoundingClientRect().right <= window.innerWidth; })()"
+COLUMN_WIDTHS = "[...document.querySelectorAll('#result_list thead th')].map((th) => th.className + ' ' + Math.round(th.getBoundingClientRect().width)).join(', ') + ' in ' + document.querySelector('#changelist .results').clientWidth"
 
 
 def some_leads():
@@ -48,12 +51,13 @@ def test_the_lists_fit_1280_px_newest_first_and_the_lead_reads_in_words(live_ser
     page.goto(f"{live_server.url}/admin/leads/lead/")
     expect(page.locator("#result_list tbody tr").first).to_contain_text("Nina Newest")
     expect(page.locator("#result_list tbody tr").first).to_contain_text("Cash-out refinance · TX")
+    expect(page.locator("#result_list tbody tr").nth(1)).to_contain_text("Google Ads: first-time buyers, spring c…")
     page.screenshot(path=screenshots / "admin-leads.png")
-    assert page.evaluate(RESULTS_FIT), "the leads list is cut off at 1280 px"
+    assert page.evaluate(RESULTS_FIT), f"the leads list is cut off at 1280 px: {page.evaluate(COLUMN_WIDTHS)}"
 
     page.goto(f"{live_server.url}/admin/conversations/message/")
     expect(page.locator("#result_list tbody tr").first).to_contain_text("Yes")
-    assert page.evaluate(RESULTS_FIT), "the texts list is cut off at 1280 px"
+    assert page.evaluate(RESULTS_FIT), f"the texts list is cut off at 1280 px: {page.evaluate(COLUMN_WIDTHS)}"
     page.screenshot(path=screenshots / "admin-messages.png")
 
     page.goto(f"{live_server.url}/admin/leads/lead/{newest.pk}/change/")
@@ -104,8 +108,11 @@ def test_the_routing_and_contact_rule_lists_fit_1280_px(live_server, chromium): 
     page = chromium.new_page(viewport=DESKTOP)
     admin_log_in(page, live_server.url, "ops")
 
+    cut_off = []
     for path in ("conversations/contactrule", "routing/offer", "routing/routingrequest", "routing/opsqueue"):
         page.goto(f"{live_server.url}/admin/{path}/")
-        assert page.evaluate(RESULTS_FIT), f"the {path} list is cut off at 1280 px"
+        if not page.evaluate(RESULTS_FIT):
+            cut_off.append(f"{path}: {page.evaluate(COLUMN_WIDTHS)}")
+    assert not cut_off, f"cut off at 1280 px: {cut_off}"
     page.goto(f"{live_server.url}/admin/conversations/contactrule/")
     expect(page.locator("#result_list")).to_contain_text("first text any hour; replies wait")
