@@ -2,13 +2,15 @@
 reach without scrolling through the whole thread. Screenshots: SCREENSHOTS_DIR=docs."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from calls.models import Call
 from conversations.models import Direction, Kind, Sender
-from routing.models import PushSubscription, SavedReply
+from routing.models import PushSubscription, SavedReply, ThreadWatch
 from tests.factories import LeadFactory, MessageFactory, UserFactory
 from tests.routing.test_browser import DESKTOP, PHONE, browser, log_in, screenshots  # noqa: F401
 
@@ -73,9 +75,23 @@ def test_an_officer_on_a_phone_reaches_the_reply_box_and_calls(
     lost = page.locator("summary", has_text="Mark lost…").bounding_box()
     assert abs(won["y"] - lost["y"]) < 2 and abs(won["height"] - lost["height"]) < 2
     page.screenshot(path=screenshots / "officer-day-lead.png", full_page=True)
+    # Another borrower texted twelve minutes ago, asking for a call: unread, first on the list.
+    tom = LeadFactory(
+        first_name="Tom", last_name="Nguyen", state="TX", status="claimed", assigned_officer=jane
+    )
+    asked = timezone.now() - timedelta(minutes=12)
+    ThreadWatch.objects.create(lead=tom, officer=jane, waiting_since=asked, unread_since=asked,
+                               last_inbound_at=asked, wants_call=True)  # fmt: skip
     page.goto(f"{live_server.url}/officer/")
     expect(page.locator("#my-leads")).to_contain_text(re.compile("Maria Lopez"))
+    first = page.locator("#my-leads li").first
+    expect(first).to_contain_text("Tom Nguyen")
+    expect(first).to_contain_text("waiting 12")
+    expect(first).to_contain_text("asks for a call")
     page.screenshot(path=screenshots / "officer-dashboard.png", full_page=True)
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=screenshots / "officer-dashboard-phone.png", full_page=True)
 
 
 # Headless Chromium has no push service to reach; this stands in for it, and refuses as Chromium
