@@ -156,15 +156,40 @@ def lead_detail(request, officer, lead_id):
 
 def _timeline(lead) -> list[dict]:
     """Each event in words, as the admin's timeline says it ("Timeline: 1-3 months")."""
+    events = list(lead.events.order_by("created_at", "id"))
+    names = _officer_names([event.actor for event in events])
     return [
         {
             "when": event.created_at,
             "title": display.event_title(event),
             "summary": display.event_summary(event),
-            "actor": event.actor,
+            "actor": _actor_label(event.actor, names),
         }
-        for event in lead.events.order_by("created_at", "id")
+        for event in events
     ]
+
+
+def _officer_names(actors: list[str]) -> dict[str, str]:
+    """ "officer:jane" (a login) or "officer:7" (an id) -> "Jane Ramirez"."""
+    logins = {actor.partition(":")[2] for actor in actors if actor.startswith("officer:")}
+    ids = {login for login in logins if login.isdigit()}
+    found = LoanOfficer.objects.filter(user__username__in=logins).values_list("user__username", "name")
+    names = {f"officer:{login}": name for login, name in found}
+    names.update(
+        {
+            f"officer:{pk}": name
+            for pk, name in LoanOfficer.objects.filter(pk__in=ids).values_list("pk", "name")
+        }
+    )
+    return names
+
+
+def _actor_label(actor: str, officer_names: dict[str, str]) -> str:
+    """Who did it, as an officer says it: a name, "ops", the API client's name; not a login."""
+    kind, _, who = actor.partition(":")
+    if kind == "officer":
+        return officer_names.get(actor, "an officer")
+    return {"admin": "ops", "api": who}.get(kind, actor) if who else actor
 
 
 @officer_required

@@ -137,6 +137,12 @@ def test_claiming_from_the_page_makes_the_lead_mine(claimed, ann, client_for):
     assert "No offers right now" in html
 
 
+def test_the_timeline_names_who_did_it_not_their_login(claimed, ann, client_for):
+    html = page(client_for(ann).get(f"/officer/leads/{claimed.pk}/"))
+    assert "(Ann Avery)" in html and "(routing)" in html
+    assert "(officer:" not in html
+
+
 def test_the_loser_of_a_claim_is_told_who_won(clock, ann, bob, qualify, run_tasks, client_for):
     RoutingRuleFactory(strategy="broadcast", pool=PoolFactory(members=[ann, bob]))
     lead = qualify(QualifiedLeadFactory())
