@@ -7,6 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from appointments.models import Appointment
+from calls.models import Call
 from conversations.models import ContactRule, Direction, Kind
 from leads import services as lead_services
 from routing.models import Offer, RoutingRequest
@@ -51,7 +53,9 @@ def test_the_lists_fit_1280_px_newest_first_and_the_lead_reads_in_words(live_ser
     page.goto(f"{live_server.url}/admin/leads/lead/")
     expect(page.locator("#result_list tbody tr").first).to_contain_text("Nina Newest")
     expect(page.locator("#result_list tbody tr").first).to_contain_text("Cash-out refinance · TX")
-    expect(page.locator("#result_list tbody tr").nth(1)).to_contain_text("Google Ads: first-time buyers, spring c…")
+    expect(page.locator("#result_list tbody tr").nth(1)).to_contain_text(
+        "Google Ads: first-time buyers, spring c…"
+    )
     page.screenshot(path=screenshots / "admin-leads.png")
     assert page.evaluate(RESULTS_FIT), f"the leads list is cut off at 1280 px: {page.evaluate(COLUMN_WIDTHS)}"
 
@@ -116,3 +120,25 @@ def test_the_routing_and_contact_rule_lists_fit_1280_px(live_server, chromium): 
     assert not cut_off, f"cut off at 1280 px: {cut_off}"
     page.goto(f"{live_server.url}/admin/conversations/contactrule/")
     expect(page.locator("#result_list")).to_contain_text("first text any hour; replies wait")
+
+
+def test_the_calls_and_appointments_lists_fit_1280_px(live_server, chromium):  # noqa: F811
+    officer = LoanOfficerFactory(name="Jane Ramirez-Oyelaran")
+    lead = LeadFactory(first_name="Alexandria", last_name="Montgomery-Fitzgerald", status="claimed")
+    now = timezone.now()
+    Call.objects.create(lead=lead, officer=officer, status="no_answer", officer_number="+17375550100",
+                        borrower_number=lead.phone, note="The officer's phone rang out: nobody pressed 1, "
+                        "the borrower was never dialled")  # fmt: skip
+    Appointment.objects.create(lead=lead, officer=officer, starts_at=now + timedelta(days=1),
+                               ends_at=now + timedelta(days=1, minutes=30), booked_by="borrower (by text)")  # fmt: skip
+    UserFactory(username="ops", is_staff=True, is_superuser=True)
+    page = chromium.new_page(viewport=DESKTOP)
+    admin_log_in(page, live_server.url, "ops")
+
+    cut_off = []
+    for path in ("calls/call", "appointments/appointment"):
+        page.goto(f"{live_server.url}/admin/{path}/")
+        expect(page.locator("#result_list tbody tr")).to_have_count(1)
+        if not page.evaluate(RESULTS_FIT):
+            cut_off.append(f"{path}: {page.evaluate(COLUMN_WIDTHS)}")
+    assert not cut_off, f"cut off at 1280 px: {cut_off}"
