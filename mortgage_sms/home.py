@@ -10,23 +10,26 @@ def home(request):
         return redirect("/officer/")  # the officer pages ask for a login
     if hasattr(user, "loan_officer") and not user.is_staff:
         return redirect("/officer/")
-    places = [
-        {"url": "/admin/", "label": "Admin", "what": "leads, texts, routing, cadences, A/B tests"},
-        {
-            "url": "/admin/reports/",
-            "label": "Reports",
-            "what": "speed to lead, the funnel, officers, nurture, health",
-        },
-        {"url": "/officer/", "label": "Officer pages", "what": "offers and leads, as loan officers see them"},
-        {"url": "/api/docs/", "label": "API reference", "what": "for CRM and form developers"},
+    return render(request, "home.html", {"places": _places(user)})
+
+
+def _places(user) -> list[dict]:
+    """Only the places this person may open: a link that answers 403 is no way to work."""
+    wanted = [
+        (user.is_staff, "/admin/", "Admin", "leads, texts, routing, cadences, A/B tests"),
+        (
+            user.has_perm("reporting.view_reports"),
+            "/admin/reports/",
+            "Reports",
+            "speed to lead, the funnel, officers, nurture, health",
+        ),
+        (
+            settings.SMS_BACKEND == "console" and user.has_perm("conversations.use_simulator"),
+            "/simulator/",
+            "Simulator",
+            "play a borrower's phone (console SMS only)",
+        ),
+        (True, "/officer/", "Officer pages", "offers and leads, as loan officers see them"),
+        (True, "/api/docs/", "API reference", "for CRM and form developers"),
     ]
-    if settings.SMS_BACKEND == "console":
-        places.insert(
-            2,
-            {
-                "url": "/simulator/",
-                "label": "Simulator",
-                "what": "play a borrower's phone (console SMS only)",
-            },
-        )
-    return render(request, "home.html", {"places": places})
+    return [{"url": url, "label": label, "what": what} for allowed, url, label, what in wanted if allowed]

@@ -41,9 +41,16 @@ def test_the_500_page_stands_alone():
 
 
 def test_view_site_leads_staff_to_a_page_of_where_to_work(client):
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
     page = client.get("/").content.decode()
     assert 'href="/admin/reports/">Reports' in page and 'href="/simulator/">Simulator' in page
+
+
+def test_view_site_offers_only_the_places_a_person_may_open(client):
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get("/").content.decode()
+    assert 'href="/admin/">Admin' in page
+    assert "/admin/reports/" not in page and "/simulator/" not in page  # each answers 403 to this login
 
 
 def test_an_officer_at_the_root_goes_to_their_offers(client):
