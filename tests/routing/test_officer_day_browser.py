@@ -56,6 +56,7 @@ def test_an_officer_on_a_phone_reaches_the_reply_box_and_calls(
     box = reply.bounding_box()
     assert box["y"] < 3 * PHONE["height"], "the reply box is buried under the whole thread"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.get_by_role("button", name="Log out").bounding_box()["height"] < 32, "'Log out' on two lines"
     page.screenshot(path=screenshots / "officer-day-lead-phone.png")
 
     call_button.click()
