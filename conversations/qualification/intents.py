@@ -56,7 +56,8 @@ FAQ = [
      r"(\w+ ){0,2}(rates?|apr|interest|points)|(tell|give|send|quote|show|get) (me|us) (the |your |a |an |current |today's )?"
      r"(\w+[ -]?){0,3}(rates?|apr|quote|interest rate)|rates\?|rate\?|what rate|current rates?|today'?s rates?|"
      r"(what|how much) (would|will|is) (my|the|our) (monthly )?payments?|monthly payment|closing costs|"
-     r"(cual|cuales|que|cuanto) (es|son|seria|serian|esta|estan)? ?(la |las |su |sus |el )?(tasa|tasas|interes|intereses|pago mensual)|"
+     r"(cual|cuales|que|cuanto) (es|son|seria|serian|esta|estan)? ?(la |las |su |sus |el |mi |mis )?(tasa|tasas|interes|intereses|pago mensual)|"
+     r"how many points|discount points|(buy|buying|pay|paying) (\w+ )?points|buy ?down|points should|"
      r"tasas?\?|cuanto (pagaria|seria el pago))"),
     ("injection", r"\b(ignore (all |any |the |your |previous |prior |above |earlier )*(instructions|prompts?|rules|directions)|"
      r"system prompt|your (instructions|prompt|rules)|developer mode|jailbreak|you are now|act as|pretend (to be|you)|"
@@ -154,11 +155,14 @@ NOT_INTERESTED = re.compile(
 )
 NOT_NOW = re.compile(
     r"\b(not ready|maybe later|not (right )?now|not (looking|buying|refinancing|moving) (right )?now|hold off|"
-    r"put (it|this|things) on hold|"
+    r"put (it|this|things) on hold|(i'?ll|we'?ll|let me|let us|need to|gotta) think (about it|it over)|"
+    r"lo (voy a|vamos a) pensar|dejeme pensarlo|dejame pensarlo|"
     r"no (estoy|estamos) list\w*|no por ahora|por ahora no|ahora no|ahorita no|todavia no estamos listos)\b"
 )
 CHITCHAT = [
     ("busy", r"\b(at work|driving|busy( right now| rn)?|can'?t talk|in a meeting|text (me )?later|talk later|later today|"
+     r"(text|message|hit) (me )?(back |up )?(tomorrow|tonight|another time|next week|this weekend)|"
+     r"escribeme (mas tarde|manana)|manana (hablamos|le escribo|te escribo)|"
      r"give me a (sec|second|minute|min)|one sec|un momento|estoy ocupad\w|manejando|en el trabajo|mas tarde te)\b"),
     ("greeting", r"^\W*(hi+|hey+|hello+|hiya|howdy|yo|good (morning|afternoon|evening)|hola|buenas|buenos dias|buen dia|"
      r"que tal|sup|what'?s up|whats up|hey there|saludos)\b|\b(yes|yeah|yep|si),? (this is|it'?s|soy) \w+|"
@@ -168,6 +172,15 @@ CHITCHAT = [
     ("ok", r"^\W*(ok+|okay|k+|cool|sounds good|got it|alright|perfect|great|nice|awesome|bueno|vale|dale|perfecto|"
      r"de acuerdo|entendido|esta bien)\W*$"),
 ]  # fmt: skip
+
+
+# A question of the borrower's own: a clause that starts with a question word and ends in "?"
+# ("im not a citizen, can i still buy?"). "hello?", "refi?" or a lone "?" ask nothing to answer.
+_ASKS = re.compile(
+    r"(^|[.!?,;:]\s*|\b(and|but|so|or|also|pero|y|o)\s+|^\W*\w+\W+)(can|could|do|does|did|is|are|will|would|should|"
+    r"what|what's|whats|how|when|why|where|which|who|am|any|puedo|puede|podemos|pueden|necesito|necesita|hay|que|"
+    r"como|cuanto|cuando|donde|es|son|tienen|tengo|debo)\b[^.!?]*\?"
+)
 
 
 @dataclass
@@ -205,5 +218,5 @@ def detect(text: str) -> Signals:
         not_ready="declined" if NOT_INTERESTED.search(text) else "later" if NOT_NOW.search(text) else "",
         faq=faq,
         chitchat=[name for name, pattern in CHITCHAT if re.search(pattern, text)],
-        question="?" in text and not faq,
+        question=bool(_ASKS.search(text)) and not faq,
     )

@@ -183,8 +183,13 @@ def _mentions(table, text: str) -> list[tuple[int, object]]:
     return found
 
 
+# "how many points should I buy?", "buy down the rate": buying something that is not a home.
+_NOT_A_HOME = re.compile(r"\b(points?|buy ?downs?|buy (it |the rate )?down)\b")
+
+
 def parse_purpose(text: str) -> str | None:
     # The table is in priority order: "refi and take cash out" is a cash-out refinance.
+    text = " , ".join(c for c in clauses(text) if not _NOT_A_HOME.search(c))
     for value, pattern in PURPOSE:
         if _mentions([(value, pattern)], text):
             return value

@@ -96,7 +96,7 @@ def _read_words(raw: str, context: Context) -> list[Command]:
     commands = _field_commands(raw, text, context)
     commands += _yes_no(text, correcting=bool(_CORRECTION.search(text)))
     commands += [Command(Kind.QUESTION, topic=name, words=text) for name in signals.faq]
-    if signals.question and not commands:
+    if signals.question:
         commands.append(Command(Kind.QUESTION, topic="other", words=text))
     if signals.handoff:
         commands.append(Command(Kind.HANDOFF, topic=signals.handoff, words=text))

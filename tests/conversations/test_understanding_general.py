@@ -204,3 +204,41 @@ def test_no_agent_in_spanish_is_no(text):
     chat.state.update(asked="has_agent", ended="qualified", offered=True)
     chat.say(text)
     assert chat.known["has_agent"] is False
+
+
+# --- from a probe of the things the assistant must never do -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["how many points should i buy?", "should we pay for points to buy down the rate?"]
+)
+def test_points_are_rate_talk_not_a_home_purchase(text):
+    chat = Chat()
+    turn = chat.say(text)
+    assert chat.known["loan_purpose"] is None
+    assert turn.reply.startswith("I can't quote rates or payments by text")
+
+
+def test_a_question_beside_a_fact_is_answered_without_a_promise_then_the_next_question():
+    chat = Chat()
+    turn = chat.say("we have green cards, not citizens yet. can we still buy a house?")
+    assert chat.known["loan_purpose"] == "purchase"
+    assert turn.reply.startswith("Good question! A licensed loan officer can go over that with you.")
+    assert turn.reply.endswith("within 30 days, 1-3 months, or later?")
+    assert "citizen" not in turn.reply.lower()
+
+
+@pytest.mark.parametrize("text", ["hello?", "?", "refi?"])
+def test_a_question_mark_alone_asks_nothing_to_answer(text):
+    assert "Good question" not in Chat().say(text).reply
+
+
+def test_text_me_tomorrow_is_left_alone_for_now():
+    turn = Chat().say("driving, hit me up tomorrow")
+    assert turn.reply == "No problem! Text me back whenever you're free."
+
+
+@pytest.mark.parametrize("text", ["let me think it over", "lo vamos a pensar"])
+def test_thinking_it_over_rests_the_borrower_in_nurture(text):
+    turn = Chat(language="es" if "pensar" in text else "en").say(text)
+    assert turn.intent == Intent.NOT_READY
