@@ -1,4 +1,4 @@
-"""The values of the public contract (DESIGN.md, "Qualification" and "Lead lifecycle").
+"""The values of the public contract (README, "Qualification over SMS"; docs/architecture.md, "The life of a lead").
 
 The values never change; the labels are what people read in the admin."""
 

@@ -1,4 +1,4 @@
-"""Rules every reply obeys, whoever wrote it (DESIGN.md, "Qualification"). A reply that breaks
+"""Rules every reply obeys, whoever wrote it (README, "Qualification over SMS"). A reply that breaks
 one is not sent: the caller answers with the scripted agent or a fixed safe text instead.
 
 Measured, not hoped: `manage.py check_guardrails` prints precision and recall on the corpus in

@@ -1,4 +1,4 @@
-"""Which borrower texts opt out, opt in or ask for help (DESIGN.md, "Opt-out and help")."""
+"""Which borrower texts opt out, opt in or ask for help (README, "Opt-out and help")."""
 
 import pytest
 

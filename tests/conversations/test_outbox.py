@@ -1,4 +1,4 @@
-"""The outbox protocol (DESIGN.md, "The single choke point"): at most once, never a double text."""
+"""The outbox protocol (docs/architecture.md, "The one way a text goes out"): at most once, never a double text."""
 
 import threading
 from datetime import UTC, datetime, timedelta

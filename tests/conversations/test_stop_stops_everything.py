@@ -1,4 +1,4 @@
-"""A stored opt-out stops every text not yet handed to the carrier, at once (DESIGN.md,
+"""A stored opt-out stops every text not yet handed to the carrier, at once (README,
 "Opt-out and help"): from the moment the webhook answers Twilio, not after a queued task."""
 
 import itertools
