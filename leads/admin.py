@@ -76,6 +76,14 @@ class LeadAdmin(admin.ModelAdmin):
         "nurture_cadence", "next_touch_at", "contact_window_link", "consent_ip", "consent_user_agent",
         "consent_page_url", "trustedform_cert_url", "jornaya_leadid", "consent_record_links",
     ]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        # Consent and opt-outs were given for this number: another number is another inquiry
+        # (the API refuses the change too). Editing it would text a number that never agreed,
+        # and free the one that said stop.
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "phone"] if obj is not None else readonly
+
     fieldsets = [
         (None, {"fields": ["id", ("first_name", "last_name"), ("phone", "email"), ("state", "zip_code"), "language"]}),
         ("Status", {"fields": [("status", "temperature"), "assigned_officer", "ai_paused", ("nurture_cadence", "next_touch_at"), "contact_window_link"]}),
