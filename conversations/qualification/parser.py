@@ -61,7 +61,7 @@ PURPOSE = _compile([
     (LoanPurpose.PURCHASE, r"\b(buy(?! ?down)|buying|purchas\w*|purch|comprar|compra|compro|new home|new house|first home|"
      r"home shopping|house hunting|looking (for|at) (a )?(houses?|homes?|places?|condos?|listings)|"
      r"(get|getting|find|finding) (a |our |my )?(first )?(house|home|place|condo|townhouse)|under contract|found a (house|home|place)|"
-     r"make an offer|moving to|relocat\w*|(to|gonna|wanna|ready to) bye? (a |an |our |my |the |another )?(new )?(house|home|condo|place|property|townhouse)|mudarme|mudarnos|casa nueva|primera casa|adquirir|home ?buyers?|first time (home )?buyers?)\b"),
+     r"make an offer|moving to|relocat\w*|(to|gonna|wanna|ready to) bye? (a |an |our |my |the |another )?(new )?(house|home|condo|place|property|townhouse)|mudarme|mudarnos|casa nueva|primera casa|adquirir|(want|wanna|need|needs|looking|trying|planning|hoping|ready) to (move|upgrade|downsize|relocate|size up)|(a |into a )?(bigger|smaller|larger|new|another) (house|home|place|condo)|(quiero|queremos|buscamos|busco|necesitamos|necesito) (una |un |nuestra |mi )?(casa|hogar|vivienda|departamento|condo)|home ?buyers?|first time (home )?buyers?)\b"),
 ])  # fmt: skip
 
 LOAN_TYPE = _compile([
@@ -102,7 +102,8 @@ BOOLEANS = {
     "preapproved": _compile([
         (False, r"\b(not (yet )?(been )?(fully |officially |really |technically |quite )?(preapproved|prequalified|approved)|haven't (been |gotten |got |applied |even )*"
          r"(preapproved|prequalified|approved|a preapproval)|no (preapproval|preapproved|prequal\w*|approval|letter)|"
-         r"need (to get )?(a )?(preapproval|preapproved|prequalified)|(want|wanna|looking|hoping|trying|like|need|planning) "
+         r"need (to get )?(a )?(preapproval|preapproved|prequalified)|applied (but|and) (still )?(waiting|pending)|"
+         r"(still )?waiting (on|for) (the |our |my )?(approval|preapproval|letter|lender|bank)|(want|wanna|looking|hoping|trying|like|need|planning) "
          r"to (get )?(preapproved|prequalified)|get (me |us )?(preapproved|prequalified)|not approved|"
          r"no (estoy|estamos) (preaprobad\w*|aprobad\w*)|no tengo (la |una )?(preaprobacion|carta|aprobacion)|"
          r"todavia no (estoy |estamos )?(preaprobad\w*)|necesito (la |una )?preaprobacion)\b"),
@@ -118,27 +119,27 @@ BOOLEANS = {
          r"necesito (un |una )?(agente|realtor)|by owner|fsbo|haven't (found|picked|chosen|gotten) (a |an )?(realtor|agent))\b"),
         (True, r"\b((have|got|has|found|working with|work with|using|go with|going with|signed with|tenemos|tengo) (a |an |my |our |the |un |una |mi )?"
          r"(great |good )?(realtor|agent|agente|real estate agent|buyer'?s agent)|(my|our) (realtor|agent|real estate agent)|"
-         r"(realtor|agent) is|tengo (un |una |mi )?(agente|realtor)|mi (agente|realtor)|"
+         r"(realtor|agent) is|(realtor|agent)\b.{0,25}\bhelping (us|me)|tengo (un |una |mi )?(agente|realtor)|mi (agente|realtor)|"
          r"trabaj\w+ con (un |una |mi )?(agente|realtor)|(i'm|i am|my (wife|husband|brother|sister|mom|dad) is) (a |an |the |our )?(realtor|agent))\b"),
     ]),
     "property_found": _compile([
         (False, r"\b(still (looking|searching|shopping|house hunting|browsing)|(looking|searching) still|haven't (found|picked|chosen|started|decided)|"
          r"not yet found|no (house|home|property|place) yet|(just )?(started|starting|beginning) (to look|looking|the search)|"
          r"house hunting|home hunting|looking at (houses|homes|places|listings)|still deciding|seguimos buscando|"
-         r"sigo buscando|todavia (estoy |estamos )?buscando|aun (estoy |estamos )?buscando|no (he|hemos) encontrado|"
+         r"sigo buscando|todavia (estoy |estamos )?buscando|looking at (a few|some|several|options|a couple)|aun (estoy |estamos )?buscando|no (he|hemos) encontrado|"
          r"estamos buscando|estoy buscando|nothing yet|no luck yet|not (found|picked) (one|a house|a home|anything))\b"),
         (True, r"\b(found (a |the |our |my |a great |the perfect |the one|a nice )?(house|home|place|property|condo|townhouse|one|it)|"
          r"(under|in) (contract|agreement)|in escrow|made an offer|offer (was |got |has been )?accepted|(we|we're|we are|i'm|i) clos(e|ing) (in|on|next|this)|closing date|put (in )?an offer|"
          r"(have|got) (a |an )?(house|home|place|property) (in mind|picked|under contract)|picked (out )?(a |the )?(house|home|place)|"
          r"ya encontr\w+|encontr\w+ (una |la )?casa|bajo contrato|hicimos una oferta|"
-         r"(tenemos|tengo) (una )?casa (en mente|elegida))\b"),
+         r"(tenemos|tengo) (una )?casa (en mente|elegida)|(have|got) (one|a place|something|a house|a home) (in mind|picked out))\b"),
     ]),
     "first_time_buyer": _compile([
         # "our own place" is the one they buy; "own a home", "already own our place" is one they have.
         (False, r"\b(not (my|our|a) first|((?<!\bour )(?<!\bmy )(?<!\btheir )own|owned|already own) (a |my |our )?(homes?|houses?|property|condo|place)|homeowners?|"
          r"home owner|sold (my|our)|selling (my|our)|(my|our) current (home|house)|second home|investment property|"
          r"rental property|another (home|house)|upgrad(e|ing)|downsiz\w*|(bought|owned|purchased|had) (a |one |my |our )?(house |home |place |property )?before|"
-         r"owned before|no es (mi|nuestra) primera|ya tengo (una )?casa|tengo casa propia|vendiendo (mi|nuestra) casa)\b"),
+         r"owned before|second time|segunda (vez|casa)|no es (mi|nuestra) primera|ya tengo (una )?casa|tengo casa propia|vendiendo (mi|nuestra) casa)\b"),
         (True, r"\b(first (time|home|house|property|place|purchase|one)|first-time|never (owned|bought|had)|primera (vez|casa|vivienda)|"
          r"(our|my) first\b(?! (home |house )?(was|is))|first timers?|"
          r"nunca (he|hemos) (tenido|comprado)|primer hogar|ftb|first timers?|primeriz\w*)\b"),

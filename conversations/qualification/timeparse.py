@@ -56,6 +56,9 @@ SEASONS = {
     "school lets out": 6, "school gets out": 6, "school is out": 6, "school's out": 6,
     "end of the school year": 6, "school year ends": 6, "tax season": 4, "tax time": 4,
     "tax refund": 3, "easter": 4, "thanksgiving": 11, "the holidays": 12, "new year": 1,
+    "valentines": 2, "valentine's day": 2, "spring break": 3, "mother's day": 5, "mothers day": 5,
+    "memorial day": 5, "fourth of july": 7, "4th of july": 7, "july 4th": 7, "labor day": 9,
+    "halloween": 10, "dia de las madres": 5, "dia de accion de gracias": 11,
     "mid year": 6, "midyear": 6, "middle of the year": 6, "mitad de ano": 6, "fin de clases": 6, "fin del ano escolar": 6, "accion de gracias": 11, "semana santa": 4,
 }  # fmt: skip
 _PREPOSITION = (

@@ -242,3 +242,60 @@ def test_text_me_tomorrow_is_left_alone_for_now():
 def test_thinking_it_over_rests_the_borrower_in_nurture(text):
     turn = Chat(language="es" if "pensar" in text else "en").say(text)
     assert turn.intent == Intent.NOT_READY
+
+
+# --- from a probe of single answers to each question -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("st. pete", "FL"),
+        ("the bay area", "CA"),
+        ("columbus", "OH"),
+        ("wichita", "KS"),
+        ("nola", "LA"),
+        ("kc", "MO"),
+    ],
+)
+def test_a_city_or_its_nickname_answers_which_state(text, expected):
+    chat = Chat(lead_state="", loan_purpose="refinance", timeline="0_30_days")
+    chat.state.update(asked="property_state")
+    chat.say(text)
+    assert chat.known["property_state"] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("by memorial day", "3_6_months"), ("after labor day", "6_plus_months"), ("by valentines", "0_30_days")],
+)
+def test_holidays_are_dates(text, expected):
+    chat = Chat(loan_purpose="purchase")
+    chat.state.update(asked="timeline")
+    chat.say(text)
+    assert chat.known["timeline"] == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["we need to upgrade to a bigger place", "queremos una casa", "ready to downsize"]
+)
+def test_moving_to_another_home_is_a_purchase(text):
+    chat = Chat(language="es" if "casa" in text else "en")
+    chat.say(text)
+    assert chat.known["loan_purpose"] == "purchase"
+
+
+@pytest.mark.parametrize(
+    "field, text, expected",
+    [
+        ("property_found", "we're looking at a few", False),
+        ("property_found", "we've got one in mind", True),
+        ("first_time_buyer", "second time for us", False),
+    ],
+)
+def test_more_ways_to_answer_the_purchase_questions(field, text, expected):
+    chat = Chat(loan_purpose="purchase", timeline="0_30_days", property_state="TX", preapproved=True)
+    chat.routed = True
+    chat.state.update(asked=field, ended="qualified", offered=True)
+    chat.say(text)
+    assert chat.known[field] is expected
