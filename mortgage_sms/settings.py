@@ -428,6 +428,8 @@ CONTACT_WINDOW_SKIP_FEDERAL_HOLIDAYS = env.bool("CONTACT_WINDOW_SKIP_FEDERAL_HOL
 # well below the django-q2 task timeout, and the next run goes on where it stopped.
 NURTURE_DISPATCH_BATCH_SIZE = env.int("NURTURE_DISPATCH_BATCH_SIZE", default=100)
 NURTURE_DISPATCH_BUDGET_SECONDS = env.int("NURTURE_DISPATCH_BUDGET_SECONDS", default=40)
+# A CSV import's task works this long, then queues the rest (below the workers' 60 s timeout).
+REENGAGEMENT_IMPORT_BUDGET_SECONDS = env.int("REENGAGEMENT_IMPORT_BUDGET_SECONDS", default=40)
 # While texts are paused (a contact rule's emergency switch), due steps are looked at again
 # after this long.
 NURTURE_PAUSE_RECHECK_MINUTES = env.int("NURTURE_PAUSE_RECHECK_MINUTES", default=15)

@@ -1,10 +1,13 @@
+import csv
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
 
@@ -12,7 +15,15 @@ from conversations.widgets import SmsTextarea
 from mortgage_sms.admin_confirm import confirmation_page, confirmed
 from mortgage_sms.errors import ApplicationError
 from nurture import imports, rendering, services
-from nurture.models import Cadence, CadenceStep, Enrollment, EnrollmentState, LeadToReengage
+from nurture.models import (
+    Cadence,
+    CadenceStep,
+    Enrollment,
+    EnrollmentState,
+    ImportOutcome,
+    LeadToReengage,
+    ReengagementImport,
+)
 
 MAX_UPLOAD_BYTES = 5_000_000
 
@@ -219,22 +230,25 @@ class LeadToReengageAdmin(admin.ModelAdmin):
         if not self.has_reengage_permission(request):
             raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)
-        report = None
         if request.method == "POST" and form.is_valid():
-            report = self._import(request, form)
+            job = self._queue_import(request, form)
+            if job is not None:
+                return redirect("admin:nurture_reengagementimport_change", job.pk)
         context = {
             **self.admin_site.each_context(request),
             "form": form,
-            "report": report,
             "opts": self.model._meta,
+            "recent": ReengagementImport.objects.select_related("cadence")[:5],
         }
         context["title"] = "Import aged leads for re-engagement"
         return render(request, "admin/nurture/reengagement_import.html", context)
 
-    def _import(self, request, form):
+    def _queue_import(self, request, form):
+        upload = form.cleaned_data["file"]
         try:
-            return imports.reengagement_import(
-                upload=form.cleaned_data["file"],
+            return imports.reengagement_import_queue(
+                upload=upload,
+                file_name=upload.name,
                 cadence=form.cleaned_data["cadence"],
                 actor=f"admin:{request.user}",
                 consent_text=form.cleaned_data["consent_text"],
@@ -243,3 +257,83 @@ class LeadToReengageAdmin(admin.ModelAdmin):
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else "file", error.message)
             return None
+
+
+@admin.register(ReengagementImport)
+class ReengagementImportAdmin(admin.ModelAdmin):
+    """Each CSV import's progress while its job runs, then what became of every line."""
+
+    list_display = [
+        "file",
+        "cadence",
+        "status",
+        "progress",
+        "enrolled",
+        "not_texted",
+        "rejected",
+        "created_by",
+    ]
+    list_filter = ["status", "created_at"]
+    list_display_links = ["file"]
+    # Shown here, at most; the downloadable results hold every line.
+    ROWS_SHOWN = 500
+
+    def has_add_permission(self, request):
+        return False  # files come through the import page, which checks them first
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may import sees how their import went.
+        return super().has_view_permission(request, obj) or request.user.has_perm("nurture.change_enrollment")
+
+    @admin.display(description="File", ordering="-created_at")
+    def file(self, job):
+        return str(job)
+
+    @admin.display(description="Rows done")
+    def progress(self, job):
+        return f"{job.processed_rows:,} of {job.total_rows:,}"
+
+    def get_urls(self):
+        results = self.admin_site.admin_view(self.results_view)
+        return [
+            path("<int:job_id>/results.csv", results, name="nurture_reengagementimport_results"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = get_object_or_404(ReengagementImport.objects.select_related("cadence"), pk=object_id)
+        if not self.has_view_permission(request, job):
+            raise PermissionDenied
+        not_enrolled = job.rows.exclude(outcome=ImportOutcome.ENROLLED)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"CSV import: {job.file_name}",
+            "job": job,
+            "not_enrolled": not_enrolled[: self.ROWS_SHOWN],
+            "not_enrolled_count": not_enrolled.count(),
+            "rows_shown": self.ROWS_SHOWN,
+        }
+        return render(request, "admin/nurture/reengagement_import_job.html", context)
+
+    def results_view(self, request, job_id):
+        job = get_object_or_404(ReengagementImport, pk=job_id)
+        if not self.has_view_permission(request, job):
+            raise PermissionDenied
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-results.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["line", "phone", "outcome", "detail"])
+        for row in job.rows.values_list("line", "phone", "outcome", "detail").iterator():
+            writer.writerow([row[0], *map(spreadsheet_safe, row[1:])])
+        return response
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell from the uploaded file that a spreadsheet would run as a formula, quoted (a phone
+    number such as +15125550111 is left as it is)."""
+    formula = cell[:1] in ("=", "@", "\t", "\r") or (cell[:1] in ("+", "-") and not cell[1:].isdigit())
+    return "'" + cell if formula else cell

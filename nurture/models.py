@@ -220,3 +220,71 @@ class LeadToReengage(Lead):
         proxy = True
         verbose_name = "lead to re-engage"
         verbose_name_plural = "leads to re-engage"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ReengagementImport(models.Model):
+    """A CSV of aged leads uploaded in the admin, imported by a background job in slices.
+
+    The file is kept here (not on a disk one web machine sees) so any worker can read it."""
+
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField(editable=False)
+    cadence = models.ForeignKey(Cadence, on_delete=models.PROTECT, related_name="imports")
+    consent_text = models.TextField(help_text="Recorded for rows without a consent_text column")
+    start_now = models.BooleanField(default=True)
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    enrolled = models.PositiveIntegerField(default=0)
+    not_texted = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Set by every slice of rows: a job whose heartbeat stops while not done was lost.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "CSV import of leads to re-engage"
+        verbose_name_plural = "CSV imports of leads to re-engage"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class ImportOutcome(models.TextChoices):
+    ENROLLED = "enrolled"
+    NOT_TEXTED = "not texted"
+    REJECTED = "rejected"
+
+
+class ReengagementImportRow(models.Model):
+    """What became of one line of the file. Unique per line: a slice run twice skips lines done."""
+
+    job = models.ForeignKey(ReengagementImport, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()
+    phone = models.CharField(max_length=40, blank=True)
+    outcome = models.CharField(max_length=12, choices=ImportOutcome.choices)
+    detail = models.TextField(blank=True)
+    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["line"]
+        constraints = [models.UniqueConstraint(fields=["job", "line"], name="one_result_per_import_line")]
+
+    def __str__(self):
+        return f"line {self.line}: {self.outcome}"

@@ -256,16 +256,24 @@ REFUSALS = {
 }
 
 
-def reengagement_refusal(lead: Lead) -> str | None:
-    """Why this lead cannot be re-engaged, in words for the admin; None when it can."""
+_UNREAD = object()
+
+
+def reengagement_refusal(lead: Lead, *, current_cadence: str | object | None = _UNREAD) -> str | None:
+    """Why this lead cannot be re-engaged, in words for the admin; None when it can.
+
+    current_cadence: the name of the cadence the lead is active in (None: in none), when the
+    caller has read it for many leads at once."""
     blocked = lead.contact_block_reason() or ("dnc_list" if lead_services.dnc_listed(lead.phone) else None)
     if blocked:
         return REFUSALS.get(blocked, blocked.replace("_", "-"))
     if lead.status not in NURTURABLE_STATUSES:
         return f"status is {lead.status}"
-    current = active_enrollment(lead.pk)
-    if current is not None:
-        return f"already in the cadence '{current.cadence.name}'"
+    if current_cadence is _UNREAD:
+        current = active_enrollment(lead.pk)
+        current_cadence = current.cadence.name if current else None
+    if current_cadence is not None:
+        return f"already in the cadence '{current_cadence}'"
     return None
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from conversations import regz
 from conversations.template_check import check_text, segments
 from mortgage_sms.errors import ApplicationError
-from nurture.imports import reengagement_import
+from nurture.imports import reengagement_import_queue
 from nurture.models import Cadence, CadenceStep, Trigger
 
 
@@ -135,8 +135,9 @@ def test_the_csv_reengagement_refuses_a_cadence_whose_texts_break_the_rules():
         body="{company} NMLS {company_nmls}: 30-year fixed, 0 down!",
     )
     with pytest.raises(ApplicationError, match="checker refuses"):
-        reengagement_import(
+        reengagement_import_queue(
             upload=io.BytesIO(b"phone,sms_consent\n5125550100,yes\n"),
+            file_name="old.csv",
             cadence=cadence,
             actor="ops",
             consent_text="x",

@@ -205,21 +205,27 @@ def test_ops_import_a_litigator_list_by_csv(admin_client):
     assert DoNotContactNumber.objects.get(phone="+15125550198").source == "csv"
 
 
-def test_the_reengagement_import_skips_a_listed_number_before_enrolling_anyone():
-    from nurture.imports import reengagement_import
+def test_the_reengagement_import_skips_a_listed_number_before_enrolling_anyone(run_tasks):
+    from nurture.imports import reengagement_import_queue
     from nurture.models import Cadence
 
     DoNotContactNumber.objects.create(phone="+15125550199", source="csv", reason="Litigator")
     cadence = Cadence.objects.get(slug="not_ready_yet")
     upload = io.BytesIO(b"phone,sms_consent\n512-555-0199,yes\n512-555-0198,yes\n")
-    report = reengagement_import(
-        upload=upload, cadence=cadence, actor="admin:ops", consent_text="Web form 2024"
-    )
-    listed = report.rows[0]
+    with run_tasks():
+        job = reengagement_import_queue(
+            upload=upload,
+            file_name="aged.csv",
+            cadence=cadence,
+            actor="admin:ops",
+            consent_text="Web form 2024",
+        )
+    job.refresh_from_db()
+    listed = job.rows.first()
     assert (listed.phone, listed.outcome, listed.detail) == (
         "+15125550199",
         "not texted",
         "on the do-not-contact list",
     )
-    assert report.enrolled_count == 1
+    assert job.enrolled == 1
     assert not Lead.objects.filter(phone="+15125550199").exists()

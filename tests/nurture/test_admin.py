@@ -114,20 +114,28 @@ CSV = (
 )
 
 
-def import_csv(admin_client, content: str, cadence=None):
-    upload = SimpleUploadedFile("aged.csv", content.encode(), content_type="text/csv")
-    data = {
-        "file": upload,
-        "cadence": (cadence or not_ready_yet()).pk,
-        "consent_text": "On file",
-        "start_now": "on",
-    }
-    return admin_client.post(IMPORT, data)
+@pytest.fixture
+def import_csv(admin_client, django_capture_on_commit_callbacks):
+    """Upload as ops do, let the worker run the job, and open the job's page (where the upload
+    leads)."""
+
+    def upload(content: str, cadence=None):
+        data = {
+            "file": SimpleUploadedFile("aged.csv", content.encode(), content_type="text/csv"),
+            "cadence": (cadence or not_ready_yet()).pk,
+            "consent_text": "On file",
+            "start_now": "on",
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(IMPORT, data)
+        return admin_client.get(response["Location"]) if response.status_code == 302 else response
+
+    return upload
 
 
-def test_it_imports_a_csv_and_texts_only_rows_with_consent(admin_client, run_tasks):
-    with time_machine.travel(datetime(2026, 10, 6, 23, tzinfo=CENTRAL), tick=False), run_tasks():
-        page = import_csv(admin_client, CSV).content.decode()
+def test_it_imports_a_csv_and_texts_only_rows_with_consent(import_csv):
+    with time_machine.travel(datetime(2026, 10, 6, 23, tzinfo=CENTRAL), tick=False):
+        page = import_csv(CSV).content.decode()
     assert "5 row(s): 1 enrolled, 2 not texted, 2 rejected" in page
     assert "no SMS consent in the file" in page
     assert "is not a phone number" in page and "not a two-letter US state code" in page
@@ -143,24 +151,24 @@ def test_it_imports_a_csv_and_texts_only_rows_with_consent(admin_client, run_tas
     assert not Message.objects.exists()
 
 
-def test_it_enrolls_an_existing_lead_from_the_csv_without_a_new_inquiry(admin_client):
+def test_it_enrolls_an_existing_lead_from_the_csv_without_a_new_inquiry(import_csv):
     lead = LeadFactory(phone="+15125550111", status="unresponsive")
-    import_csv(admin_client, CSV)
+    import_csv(CSV)
     lead.refresh_from_db()
     assert lead.nurture_cadence == "not_ready_yet"
     assert lead.inquiries.count() == 0
 
 
-def test_importing_the_same_file_twice_enrolls_nobody_twice(admin_client):
-    import_csv(admin_client, CSV)
-    page = import_csv(admin_client, CSV).content.decode()
+def test_importing_the_same_file_twice_enrolls_nobody_twice(import_csv):
+    import_csv(CSV)
+    page = import_csv(CSV).content.decode()
     assert "0 enrolled" in page and "already in the cadence" in page
     assert Enrollment.objects.count() == 1
     assert Lead.objects.get(phone="+15125550111").inquiries.count() == 1
 
 
-def test_it_refuses_a_csv_without_a_consent_column_and_stores_nothing(admin_client):
-    page = import_csv(admin_client, "phone,first_name\n5125550111,Rosa\n").content.decode()
+def test_it_refuses_a_csv_without_a_consent_column_and_stores_nothing(import_csv):
+    page = import_csv("phone,first_name\n5125550111,Rosa\n").content.decode()
     assert "The file needs the column(s) sms_consent" in page
     assert not Lead.objects.exists()
 
