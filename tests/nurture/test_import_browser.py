@@ -10,7 +10,7 @@ from mortgage_sms import jobs
 from nurture import imports
 from nurture.models import ReengagementImport
 from tests.browser import DESKTOP, FITS, admin_log_in, chromium, screenshots  # noqa: F401
-from tests.factories import UserFactory
+from tests.factories import CadenceFactory, CadenceStepFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,6 +34,12 @@ def test_ops_upload_a_csv_watch_it_import_and_download_the_results(
     monkeypatch,
     tmp_path,
 ):
+    # Its own cadence: an earlier transactional test may have flushed the ones the migrations ship.
+    CadenceStepFactory(
+        cadence=CadenceFactory(name="Aged leads"),
+        position=1,
+        body="Hi {first_name}, {company} (NMLS {company_nmls}) here. Still thinking about a home loan? Reply anytime.",
+    )
     UserFactory(username="ops", is_staff=True, is_superuser=True)
     page = chromium.new_page(viewport=DESKTOP)
     admin_log_in(page, live_server.url, "ops")
@@ -41,7 +47,7 @@ def test_ops_upload_a_csv_watch_it_import_and_download_the_results(
     page.get_by_role("link", name="Import a CSV of aged leads").click()
     (tmp_path / "aged-leads.csv").write_text(CSV)
     page.set_input_files("#id_file", tmp_path / "aged-leads.csv")
-    page.select_option("#id_cadence", label="Not ready yet")
+    page.select_option("#id_cadence", label="Aged leads")
     page.fill("#id_consent_text", "Agreed to texts on our 2024 web form")
     page.screenshot(path=screenshots / "admin-import-upload.png", full_page=True)
 
