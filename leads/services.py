@@ -67,6 +67,44 @@ def lead_intake(
 
     consent_evidence: consent_at (when the borrower agreed; default now) and any of
     CONSENT_EVIDENCE_FIELDS."""
+    values = _intake_values(
+        phone=phone,
+        submitted_by=submitted_by,
+        source=source,
+        contact=contact,
+        qualification=qualification,
+        sms_consent=sms_consent,
+        consent_text=consent_text,
+        consent_evidence=consent_evidence,
+        source_detail=source_detail,
+        external_id=external_id,
+        payload=payload,
+    )
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _intake_once(**values)
+        except IntegrityError:
+            # Another request opened a lead for this phone a moment ago: append to it.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _intake_values(
+    *,
+    phone,
+    submitted_by,
+    source="web",
+    contact=None,
+    qualification=None,
+    sms_consent=False,
+    consent_text="",
+    consent_evidence=None,
+    source_detail="",
+    external_id="",
+    payload=None,
+) -> dict:
     evidence = {k: v for k, v in (consent_evidence or {}).items() if v not in (None, "")}
     inquiry_fields = dict(
         source=source,
@@ -79,21 +117,39 @@ def lead_intake(
         **evidence,
         payload=payload or {},
     )
-    values = dict(
+    return dict(
         phone=normalize_phone(phone),
         contact={k: v for k, v in (contact or {}).items() if v not in (None, "")},
         qualification={k: v for k, v in (qualification or {}).items() if v is not None},
         inquiry_fields=inquiry_fields,
     )
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                return _intake_once(**values)
-        except IntegrityError:
-            # Another request opened a lead for this phone a moment ago: append to it.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+
+
+def leads_intake_new(*, inquiries: list[dict]) -> list[IntakeResult]:
+    """lead_intake for many phones without an open lead (an import), in three statements
+    instead of several per lead; each dict holds lead_intake's arguments. The signals go out per
+    lead, as lead_intake's do. A phone that has an open lead by now raises IntegrityError and
+    nothing is stored: the caller takes those rows one by one."""
+    values = [_intake_values(**inquiry) for inquiry in inquiries]
+    leads = [_new_lead(**value) for value in values]
+    with transaction.atomic():
+        Lead.objects.bulk_create(leads)
+        made = Inquiry.objects.bulk_create(
+            [Inquiry(lead=lead, **value["inquiry_fields"]) for lead, value in zip(leads, values, strict=True)]
+        )
+        LeadEvent.objects.bulk_create(
+            [
+                event
+                for lead, inquiry in zip(leads, made, strict=True)
+                for event in _creation_events(lead, inquiry)
+            ]
+        )
+    for lead, inquiry in zip(leads, made, strict=True):
+        signals.lead_created.send(sender=Lead, lead=lead, inquiry=inquiry)
+    return [
+        IntakeResult(lead=lead, inquiry=inquiry, created=True)
+        for lead, inquiry in zip(leads, made, strict=True)
+    ]
 
 
 def _intake_once(*, phone, contact, qualification, inquiry_fields) -> IntakeResult:
@@ -121,6 +177,17 @@ def _open_lead_locked(phone: str):
 
 
 def _open_lead(phone, contact, qualification, inquiry_fields) -> IntakeResult:
+    lead = _new_lead(phone, contact, qualification, inquiry_fields)
+    lead.save()
+    inquiry = Inquiry.objects.create(lead=lead, **inquiry_fields)
+    for event in _creation_events(lead, inquiry):
+        event.save()
+    signals.lead_created.send(sender=Lead, lead=lead, inquiry=inquiry)
+    return IntakeResult(lead=lead, inquiry=inquiry, created=True)
+
+
+def _new_lead(phone, contact, qualification, inquiry_fields) -> Lead:
+    """The lead an inquiry opens, not saved yet."""
     lead = Lead(
         phone=phone,
         source=inquiry_fields["source"],
@@ -131,29 +198,42 @@ def _open_lead(phone, contact, qualification, inquiry_fields) -> IntakeResult:
     )
     _apply_consent(lead, inquiry_fields)
     lead.temperature = lead.derive_temperature()
-    lead.save()
-    inquiry = Inquiry.objects.create(lead=lead, **inquiry_fields)
-    actor = inquiry_fields["submitted_by"]
-    lead_event_record(
-        lead=lead,
-        type="lead_created",
-        actor=actor,
-        description=f"New {lead.get_source_display()} inquiry.",
-        data={"inquiry_id": inquiry.pk, "sms_consent": lead.sms_consent},
-    )
+    return lead
+
+
+def _creation_events(lead: Lead, inquiry: Inquiry) -> list[LeadEvent]:
+    """A new lead's first timeline entries, not saved yet."""
+    events = [
+        LeadEvent(
+            lead=lead,
+            type="lead_created",
+            actor=inquiry.submitted_by,
+            description=f"New {lead.get_source_display()} inquiry.",
+            data={"inquiry_id": inquiry.pk, "sms_consent": lead.sms_consent},
+        )
+    ]
     reason = lead.contact_block_reason()
     if reason in NOT_TEXTED_REASONS:
-        lead_event_record(
-            lead=lead, type="not_contacted", description=NOT_TEXTED_REASONS[reason], data={"reason": reason}
+        events.append(
+            LeadEvent(
+                lead=lead,
+                type="not_contacted",
+                actor="system",
+                description=NOT_TEXTED_REASONS[reason],
+                data={"reason": reason},
+            )
         )
     elif not lead.consent_text.strip():
-        lead_event_record(
-            lead=lead,
-            type="consent_text_missing",
-            description="Consent given without the consent language: ask the source to send it.",
+        events.append(
+            LeadEvent(
+                lead=lead,
+                type="consent_text_missing",
+                actor="system",
+                description="Consent given without the consent language: ask the source to send it.",
+                data={},
+            )
         )
-    signals.lead_created.send(sender=Lead, lead=lead, inquiry=inquiry)
-    return IntakeResult(lead=lead, inquiry=inquiry, created=True)
+    return events
 
 
 def _append_inquiry(lead, contact, qualification, inquiry_fields) -> IntakeResult:
@@ -394,6 +474,22 @@ def lead_set_language(*, lead: Lead, language: str) -> None:
         lead.language = language
         lead.save(update_fields=["language", "updated_at"])
         lead_event_record(lead=lead, type="language_changed", data={"language": language})
+
+
+def lead_events_record(*, events: list[dict]) -> None:
+    """lead_event_record for many (each dict its arguments), in one statement."""
+    LeadEvent.objects.bulk_create(
+        [
+            LeadEvent(
+                lead=event["lead"],
+                type=event["type"],
+                actor=event.get("actor", "system"),
+                description=event.get("description", ""),
+                data=event.get("data") or {},
+            )
+            for event in events
+        ]
+    )
 
 
 def lead_set_nurture(*, lead_id, cadence: str, next_touch_at: datetime | None) -> None:

@@ -15,7 +15,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -37,7 +37,12 @@ from nurture.models import (
     ReengagementImport,
     ReengagementImportRow,
 )
-from nurture.services import cadence_text_errors, enrollment_start, reengagement_refusal
+from nurture.services import (
+    cadence_text_errors,
+    enrollment_start,
+    enrollments_start_new,
+    reengagement_refusal,
+)
 
 REQUIRED_COLUMNS = ("phone", "sms_consent")
 CONTACT_COLUMNS = ("first_name", "last_name", "email", "state", "zip_code")
@@ -48,6 +53,7 @@ RUN_TASK = "nurture.tasks.reengagement_import_run"
 # Rows per transaction: large enough that commits stop dominating, small enough that a slice
 # redone after a lost worker is quick.
 SLICE_ROWS = 250
+DNC_LISTED = "on the do-not-contact list"
 
 
 def read_rows(upload: BinaryIO) -> Iterator[dict]:
@@ -197,7 +203,8 @@ def _import_slice(job: ReengagementImport, chunk: list) -> None:
 
 def _import_rows(job: ReengagementImport, todo: list) -> list[ReengagementImportRow]:
     """The slice's rows, with what every row needs read once: the do-not-contact list, the
-    contact rules, the open leads with these phones and their cadences, the first step."""
+    contact rules, the open leads with these phones and their cadences, the first step. Phones
+    new to us (most of an import) become leads and enrollments a few statements at a time."""
     parsed = [(line, row, _parse(row)) for line, row in todo]
     phones = [fields[0] for _, _, fields in parsed if isinstance(fields, tuple)]
     batch = _Batch(
@@ -213,15 +220,23 @@ def _import_rows(job: ReengagementImport, todo: list) -> list[ReengagementImport
             lead__in=batch.open_leads.values(), state=EnrollmentState.ACTIVE
         ).values_list("lead_id", "cadence__name")
     )
-    results = []
+    results, fresh, later, fresh_phones = [], [], [], set()
     with lead_services.dnc_snapshot(phones), windows.rules_snapshot():
         for line, row, fields in parsed:
             result = ReengagementImportRow(job=job, line=line, phone=row.get("phone", "")[:40])
+            results.append(result)
             if isinstance(fields, str):
                 result.outcome, result.detail = fields.split(":", 1)
+            elif lead_services.dnc_listed(fields[0]):
+                result.phone, result.outcome, result.detail = fields[0], ImportOutcome.NOT_TEXTED, DNC_LISTED
+            elif fields[0] in batch.open_leads or fields[0] in fresh_phones:
+                later.append((result, row, fields))  # a lead we have, or a phone again in the file
             else:
-                _import_row(batch, row, fields, result)
-            results.append(result)
+                fresh.append((result, row, fields))
+                fresh_phones.add(fields[0])
+        _import_new_phones(batch, fresh)
+        for result, row, fields in later:
+            _import_row(batch, row, fields, result)
     return results
 
 
@@ -243,27 +258,72 @@ def _parse(row: dict) -> tuple | str:
         return f"{ImportOutcome.REJECTED}:{error.message}"
 
 
-def _import_row(batch: _Batch, row: dict, fields: tuple, result: ReengagementImportRow) -> None:
-    phone, contact, qualification = fields
-    job = batch.job
-    result.phone = phone
-    if lead_services.dnc_listed(phone):
-        result.outcome, result.detail = ImportOutcome.NOT_TEXTED, "on the do-not-contact list"
+def _import_new_phones(batch: _Batch, fresh: list) -> None:
+    """Rows whose phone has no open lead: the leads, then the enrollments, each in a few
+    statements."""
+    if not fresh:
         return
+    try:
+        intakes = lead_services.leads_intake_new(
+            inquiries=[_intake_arguments(batch.job, row, fields) for _, row, fields in fresh]
+        )
+    except IntegrityError:
+        # A form or the API opened a lead for one of these phones a moment ago: one by one.
+        for result, row, fields in fresh:
+            _import_row(batch, row, fields, result)
+        return
+    to_enroll = []
+    for (result, _, _), intake in zip(fresh, intakes, strict=True):
+        result.phone, result.lead = intake.lead.phone, intake.lead
+        batch.open_leads[intake.lead.phone] = intake.lead
+        refusal = reengagement_refusal(intake.lead, current_cadence=None)
+        if refusal:
+            result.outcome, result.detail = ImportOutcome.NOT_TEXTED, refusal
+        else:
+            to_enroll.append(result)
+    job = batch.job
+    enrolled = enrollments_start_new(
+        leads=[result.lead for result in to_enroll],
+        cadence=job.cadence,
+        actor=job.created_by,
+        first_step=batch.first_step,
+        start_now=job.start_now,
+    )
+    for result in to_enroll:
+        _record_enrollment(batch, result, enrolled=bool(enrolled))
+
+
+def _record_enrollment(batch: _Batch, result: ReengagementImportRow, *, enrolled: bool) -> None:
+    if not enrolled:
+        result.outcome, result.detail = ImportOutcome.NOT_TEXTED, "the cadence is off or has no steps"
+        return
+    batch.cadences[result.lead.pk] = batch.job.cadence.name  # the same phone again further down
+    result.outcome, result.detail = ImportOutcome.ENROLLED, str(result.lead)
+
+
+def _intake_arguments(job: ReengagementImport, row: dict, fields: tuple) -> dict:
+    phone, contact, qualification = fields
+    return dict(
+        phone=phone,
+        submitted_by=REENGAGEMENT_SUBMITTER,
+        source=Source.IMPORT,
+        source_detail=f"Re-engagement import by {job.created_by}",
+        contact=contact,
+        qualification=qualification,
+        sms_consent=True,
+        consent_text=row.get("consent_text") or job.consent_text,
+        external_id=row.get("external_id", "")[:100],
+        payload=row,
+    )
+
+
+def _import_row(batch: _Batch, row: dict, fields: tuple, result: ReengagementImportRow) -> None:
+    """One row whose phone we know (or that the bulk path could not take)."""
+    phone, job = fields[0], batch.job
+    result.phone = phone
     lead = batch.open_leads.get(phone)
     if lead is None or not lead.sms_consent:
-        lead = lead_services.lead_intake(
-            phone=phone,
-            submitted_by=REENGAGEMENT_SUBMITTER,
-            source=Source.IMPORT,
-            source_detail=f"Re-engagement import by {job.created_by}",
-            contact=contact,
-            qualification=qualification,
-            sms_consent=True,
-            consent_text=row.get("consent_text") or job.consent_text,
-            external_id=row.get("external_id", "")[:100],
-            payload=row,
-        ).lead
+        lead = lead_services.lead_intake(**_intake_arguments(job, row, fields)).lead
         batch.open_leads[phone] = lead
     result.lead = lead
     refusal = reengagement_refusal(lead, current_cadence=batch.cadences.get(lead.pk))
@@ -278,11 +338,7 @@ def _import_row(batch: _Batch, row: dict, fields: tuple, result: ReengagementImp
         first_step=batch.first_step,
         lead_just_read=True,
     )
-    if enrollment is None:
-        result.outcome, result.detail = ImportOutcome.NOT_TEXTED, "the cadence is off or has no steps"
-        return
-    batch.cadences[lead.pk] = job.cadence.name  # the same phone again further down the file
-    result.outcome, result.detail = ImportOutcome.ENROLLED, str(lead)
+    _record_enrollment(batch, result, enrolled=enrollment is not None)
 
 
 def reengagement_import_resume_lost(*, now: datetime | None = None) -> int:

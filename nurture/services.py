@@ -101,13 +101,7 @@ def enrollment_start(
     )
     if not _inserted(enrollment):
         return None  # one active enrollment per lead: it is already in one
-    lead_services.lead_event_record(
-        lead=lead,
-        type="nurture_enrolled",
-        actor=actor,
-        description=f"Enrolled in the cadence '{cadence.name}'; first text {_local(lead, enrollment.next_run_at)}.",
-        data={"enrollment_id": enrollment.pk, "cadence": cadence.slug},
-    )
+    lead_services.lead_event_record(**_enrolled_event(enrollment, actor))
     enrollment_publish(enrollment)
     return enrollment
 
@@ -125,6 +119,55 @@ def _inserted(enrollment: Enrollment) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def enrollments_start_new(
+    *,
+    leads: list[Lead],
+    cadence: Cadence,
+    actor: str,
+    first_step: CadenceStep | None,
+    start_now: bool = False,
+    now: datetime | None = None,
+) -> list[Enrollment]:
+    """enrollment_start for leads opened a moment ago, each contactable and in no cadence yet
+    (an import), in three statements; [] when the cadence is off or has nothing to send. A lead
+    put in a cadence meanwhile raises IntegrityError and nothing is stored."""
+    now = now or timezone.now()
+    if first_step is None or not cadence.active:
+        return []
+    enrollments = [
+        Enrollment(
+            lead=lead,
+            cadence=cadence,
+            step=first_step,
+            enrolled_at=now,
+            step_scheduled_at=now,
+            enrolled_by=actor,
+            next_run_at=run_time(
+                lead=lead, due=now if start_now else step_due(lead=lead, step=first_step, anchor=now), now=now
+            ),
+        )
+        for lead in leads
+    ]
+    with transaction.atomic():
+        Enrollment.objects.bulk_create(enrollments)
+        lead_services.lead_events_record(events=[_enrolled_event(e, actor) for e in enrollments])
+        lead_services.leads_set_nurture(
+            changes={e.lead_id: (cadence.slug, e.next_run_at) for e in enrollments}
+        )
+    return enrollments
+
+
+def _enrolled_event(enrollment: Enrollment, actor: str) -> dict:
+    lead, cadence = enrollment.lead, enrollment.cadence
+    return {
+        "lead": lead,
+        "type": "nurture_enrolled",
+        "actor": actor,
+        "description": f"Enrolled in the cadence '{cadence.name}'; first text {_local(lead, enrollment.next_run_at)}.",
+        "data": {"enrollment_id": enrollment.pk, "cadence": cadence.slug},
+    }
 
 
 def _local(lead: Lead, moment: datetime) -> str:

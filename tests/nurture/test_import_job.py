@@ -161,3 +161,20 @@ def test_staff_who_may_import_see_their_imports_and_others_do_not(client, run_ta
     client.force_login(onlooker)
     assert client.get(f"/admin/nurture/reengagementimport/{job.pk}/change/").status_code == 403
     assert client.get(f"/admin/nurture/reengagementimport/{job.pk}/results.csv").status_code == 403
+
+
+def test_a_phone_twice_in_the_file_is_enrolled_once_and_crms_hear_of_each_new_lead(admin_client, run_tasks):
+    from integrations.models import OutboundEvent
+    from tests.factories import WebhookSubscriptionFactory
+
+    WebhookSubscriptionFactory(events=["lead.created"])
+    with run_tasks():
+        upload(admin_client, CSV + "512.555.0111,Rosa,TX,yes\n")
+    job = ReengagementImport.objects.get()
+
+    assert [(row.line, row.outcome, row.detail) for row in job.rows.filter(phone="+15125550111")] == [
+        (2, "enrolled", "Rosa (+15125550111)"),
+        (7, "not texted", "already in the cadence 'Not ready yet'"),
+    ]
+    assert Lead.objects.filter(phone="+15125550111").get().inquiries.count() == 1
+    assert OutboundEvent.objects.filter(type="lead.created").count() == 2
