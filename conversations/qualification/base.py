@@ -49,6 +49,7 @@ class Turn:
     commands: list = field(default_factory=list)  # what understanding read, as dicts
     asks: str | None = None  # the field the reply asks about
     note: str = ""  # what a backend set aside (invalid commands, a draft it did not send)
+    declined_offer: bool = False  # the borrower said no to our offer of a loan officer
 
 
 class AgentError(Exception):

@@ -4,7 +4,8 @@ Each line of the JSONL file is one borrower: the lead as the inquiry left it, a 
 texts sent whatever the assistant says (a list inside it is a burst, answered once), then
 `answers` (field -> text) the borrower gives to whatever the assistant asks next, and the
 fields and ending a good assistant ends with. Opt-outs go through conversations.keywords first,
-as the inbound service does (an unclear refusal, "not interested", is asked about once); after a hand-off the remaining questions go on, as while an offer
+as the inbound service does (an unclear refusal, "not interested", is asked about once, but a
+"no thanks" to the officer offer only declines the call); after a hand-off the remaining questions go on, as while an offer
 waits. Per conversation: fields right, ending right, guardrail breaks, awkward replies, and the
 borrower texts it took until a hot borrower was offered to an officer."""
 
@@ -27,6 +28,7 @@ from conversations.qualification.language import detect, language_for
 from conversations.qualification.policy import HOT_TIMELINES
 from conversations.qualification.replies import asked_field
 from conversations.qualification.runner import take_turn
+from conversations.qualification.understanding import declines_officer_offer
 from conversations.redaction import redact
 from conversations.services import refusals
 from leads.choices import QUALIFICATION_FIELDS
@@ -170,7 +172,9 @@ class _Replay:
         for text in texts:
             self.language = language_for(text, self.language)
         if not self.refusal_asked and any(
-            keywords.classify(t) == keywords.Keyword.MAYBE_OPT_OUT for t in texts
+            keywords.classify(t) == keywords.Keyword.MAYBE_OPT_OUT
+            and not declines_officer_offer(t, self.state)
+            for t in texts
         ):
             return self._ask_whether_to_stop()
         result = take_turn(self._input(texts), backend=self.backend)

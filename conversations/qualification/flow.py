@@ -54,6 +54,7 @@ def new_state(*, asked: str | None = None, introduced: bool = True) -> dict:
         "ended": "",  # the ending this conversation reached, if any
         "offered": False,  # handed to routing while questions remained
         "done": False,  # nothing left to ask
+        "officer_declined": False,  # said no to our offer of a loan officer: not offered again
     }
 
 

@@ -194,8 +194,11 @@ class _Policy:
         if pending.get("field") == "offer_officer":
             if answer.kind == Kind.AFFIRM:
                 self.state["handoff"] = "rates"
-            else:
+            elif not of_kind(self.commands, Kind.DECLINE):  # "no, not interested" refuses it all
+                # A no to the call, not to the conversation: keep to text, never offer again
+                # (a borrower who asks for a person later still gets one: that is a hand-off).
                 self.decision.declined_offer = True
+                self.state["officer_declined"] = True
             return
         name = pending["field"]
         if answer.kind == Kind.AFFIRM:
@@ -257,7 +260,8 @@ class _Policy:
     def _declined_or_later(self) -> Decision | None:
         if any(c.kind == Kind.DECLINE for c in self.commands):
             return self._end(Intent.NOT_READY, "declined", closing="not_ready")
-        later = any(c.kind == Kind.LATER for c in self.commands)
+        # "No, not right now" to "want an officer to reach out?": the "not now" is about the call.
+        later = any(c.kind == Kind.LATER for c in self.commands) and not self.decision.declined_offer
         near = self.known.get("timeline") in (*HOT_TIMELINES, Timeline.MONTHS_3_6)
         if later and not near:
             return self._end(Intent.NOT_READY, "not ready", closing="not_ready")
@@ -274,13 +278,26 @@ class _Policy:
             self.state.update(ended=Intent.QUALIFIED.value, offered=True)
             self.decision.closing = "handed_off"
             return self._ask_next(closing_if_done="qualified")
-        if "rates" in self.decision.answers and self.situation.phase == Phase.QUALIFYING:
+        declined = self.state.get("officer_declined", False)
+        if "rates" in self.decision.answers and self.situation.phase == Phase.QUALIFYING and not declined:
             self.decision.offer_officer = True  # "want one to reach out?" is this text's question
             self.state.update(pending={"field": "offer_officer"}, asked=None)
             return self._finish()
         if self.situation.phase == Phase.QUALIFYING and self._next_field() is None:
+            if declined:
+                return self._rest()
             return self._end(Intent.QUALIFIED, "", closing="qualified")
         return self._ask_next(closing_if_done="all_set")
+
+    def _rest(self) -> Decision:
+        """Nothing left to ask, and the borrower would rather not be called: answer what they
+        said, ask nothing, send nothing more (no nudge: no question is open)."""
+        self.state.update(asked=None, numbered=False)
+        d = self.decision
+        if d.updates and not d.declined_offer:
+            d.closing = "all_set_by_text"  # the last answer came in: say so, promise no call
+        d.silent = not (d.declined_offer or d.answers or d.updates or d.greet or d.redacted)
+        return self._finish()
 
     def _ask_next(self, *, closing_if_done: str) -> Decision:
         name = self._next_field()

@@ -16,7 +16,12 @@ class ScriptedAgent:
 
 def read(agent_input: AgentInput) -> list[Command]:
     state = flow.with_defaults(agent_input.state)
-    context = understanding.Context(asked=state["asked"], numbered=state["numbered"], now=agent_input.now)
+    context = understanding.Context(
+        asked=state["asked"],
+        numbered=state["numbered"],
+        now=agent_input.now,
+        offered_officer=state["pending"].get("field") == "offer_officer",
+    )
     return understanding.read(agent_input.message, context)
 
 
@@ -57,4 +62,5 @@ def turn_for(commands: list[Command], agent_input: AgentInput, *, reply: str | N
         silent=decision.silent,
         commands=[c.as_dict() for c in commands],
         asks=decision.ask,
+        declined_offer=decision.declined_offer,
     )

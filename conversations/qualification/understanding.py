@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from conversations.qualification import intents, parser
-from conversations.qualification.commands import Command, Kind
+from conversations.qualification import flow, intents, parser
+from conversations.qualification.commands import Command, Kind, of_kind
 from conversations.qualification.normalize import normalize
 from conversations.reactions import is_reaction
 
@@ -66,6 +66,29 @@ _UNSURE = re.compile(
 )
 
 
+# A polite no, or a wish to keep to texts: said to an offer ("want an officer to call?"), it
+# declines the offer; said to anything else it is read as nothing at all.
+_NO_TO_AN_OFFER = re.compile(
+    r"^(?:(?:no|nope|nah|naw)\W+)?(?:(?:i'?m|we'?re|i am|we are) (?:all )?(?:good|set|fine|ok|okay)|"
+    r"(?:i'?ll|we'?ll) pass|(?:estoy|estamos) bien|(?:no need|not necessary|no hace falta|no es necesario))\b"
+    r"|\b(?:(?:just|only) (?:by )?(?:text|texting|texts|sms|message|messages)|"
+    r"(?:text|texting|texts|messages?|sms) (?:is|are|works?) (?:fine|ok|okay|good|better|great|best)|"
+    r"(?:prefer|rather) (?:to )?(?:text|texting|just text)|keep (?:it )?(?:to|by|over) text|"
+    r"(?:por|solo por) (?:mensaje|texto)s?|(?:prefiero|mejor) (?:por )?(?:mensaje|texto)s?)\b"
+)
+
+
+def declines_officer_offer(message: str, state: dict) -> bool:
+    """Our last text offered a loan officer and this one says no to that offer, and only to it:
+    "no thanks", "nah im good", "just texting is fine", "no gracias". A refusal of everything
+    ("not interested"), a wish to stop, anger or an ending is not an answer to the offer."""
+    if flow.with_defaults(state)["pending"].get("field") != "offer_officer":
+        return False
+    commands = read(message, Context(offered_officer=True))
+    refusing = of_kind(commands, Kind.DECLINE, Kind.END, Kind.THIRD_PARTY, Kind.HANDOFF)
+    return bool(of_kind(commands, Kind.DENY)) and not refusing
+
+
 @dataclass(frozen=True)
 class Context:
     """What the reader may know besides the text: what we just asked, and today."""
@@ -73,6 +96,7 @@ class Context:
     asked: str | None = None
     numbered: bool = False
     now: datetime | None = None
+    offered_officer: bool = False  # our last text asked "want a loan officer to reach out?"
 
 
 def read(message: str, context: Context) -> list[Command]:
@@ -95,6 +119,12 @@ def _read_words(raw: str, context: Context) -> list[Command]:
         return [ending]
     commands = _field_commands(raw, text, context)
     commands += _yes_no(text, correcting=bool(_CORRECTION.search(text)))
+    if (
+        context.offered_officer
+        and not of_kind(commands, Kind.AFFIRM, Kind.DENY)
+        and _NO_TO_AN_OFFER.search(text)
+    ):
+        commands.append(Command(Kind.DENY, words=text))  # "I'm good", "text is fine": no to the call
     commands += [Command(Kind.QUESTION, topic=name, words=text) for name in signals.faq]
     if signals.question:
         commands.append(Command(Kind.QUESTION, topic="other", words=text))

@@ -69,7 +69,11 @@ def _answer(topic: str, decision: Decision, voice: Voice) -> str:
     if topic == "how_got_number" and voice.texted_first:
         return phrase("how_got_number_texted", language)
     if topic == "rates":
-        return phrase("rates" if decision.offer_officer else "rates_with_officer", language)
+        if decision.offer_officer:
+            return phrase("rates", language)
+        # Declined the officer already: no second offer, and no officer promised either.
+        by_text = voice.phase == Phase.QUALIFYING and decision.state.get("officer_declined")
+        return phrase("rates_by_text" if by_text else "rates_with_officer", language)
     if topic == "ssn":
         return phrase("ssn_hidden" if decision.redacted else "ssn", language)
     try:
@@ -105,8 +109,10 @@ def _closing(decision: Decision, voice: Voice, *, acknowledged: bool) -> list[st
     if not decision.closing:
         return []
     key = decision.closing
-    if key == "handed_off" and acknowledged:
-        key = "handed_off_short"
+    if key == "handed_off" and decision.state.get("officer_declined"):
+        key = "handed_off_by_text"  # they said no to a call: the officer is told, no call promised
+    if key.startswith("handed_off") and acknowledged:
+        key += "_short"
     if key.startswith("disqualified_third_party_") and key != "disqualified_third_party_realtor":
         key = "disqualified_third_party"
     if key == "talk_later":
@@ -114,7 +120,7 @@ def _closing(decision: Decision, voice: Voice, *, acknowledged: bool) -> list[st
     return [phrase(key, voice.language, name=_name(voice) if key in NAMED else "")]
 
 
-NAMED = ("handed_off", "qualified", "not_ready")
+NAMED = ("handed_off", "handed_off_by_text", "qualified", "not_ready")
 
 
 def _capital(text: str) -> str:

@@ -167,7 +167,11 @@ def _act_on_inbound(lead: Lead, message: Message) -> str:
         return "ignored: opted out"  # stored and visible; nothing is sent until START
     if refusals.refusal_confirmed(lead=lead, message=message):
         return _confirm_opt_out(lead, message)
-    if keyword == keywords.Keyword.MAYBE_OPT_OUT and refusals.refusal_ask(lead=lead, message=message):
+    if (
+        keyword == keywords.Keyword.MAYBE_OPT_OUT
+        and not refusals.refusal_answers_offer(lead=lead, message=message)
+        and refusals.refusal_ask(lead=lead, message=message)
+    ):
         conversation_rest_after_refusal(lead=lead, message=message)
         return "asked whether to stop"
     if keyword == keywords.Keyword.OPT_IN and not keywords.is_answer(message.body):

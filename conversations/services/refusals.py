@@ -6,7 +6,8 @@ because it runs where inbound texts are classified."""
 from django.conf import settings
 
 from conversations import keywords
-from conversations.models import Kind, Message, Sender
+from conversations.models import AgentTurn, Kind, Message, Sender, TurnOutcome
+from conversations.qualification.understanding import declines_officer_offer
 from conversations.services.outbox import send_sms
 from leads import services as lead_services
 from leads.models import Lead
@@ -65,3 +66,16 @@ def refusal_confirmed(*, lead: Lead, message: Message) -> bool:
     asked = lead.events.filter(type=ASKED).order_by("-created_at").first()
     words = f"{asked.data.get('words', '')} / asked whether to stop: {message.body}"
     return lead_services.lead_opt_out(lead=lead, words=words, channel="sms")
+
+
+def refusal_answers_offer(*, lead: Lead, message: Message) -> bool:
+    """ "No thanks" to our "Want a loan officer to reach out?" declines the call, not the texts:
+    the assistant takes it (the expected question decides, not the words alone). "Not
+    interested" or "stop" to the same question keep their handling."""
+    last = (
+        AgentTurn.objects.filter(lead=lead, outcome__in=(TurnOutcome.ANSWERED, TurnOutcome.FELL_BACK))
+        .exclude(message=message)
+        .order_by("-number", "-created_at")
+        .first()
+    )
+    return last is not None and declines_officer_offer(message.body, last.state)

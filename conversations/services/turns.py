@@ -292,6 +292,8 @@ def _apply_turn(
         _record_fallback(lead, turn, result)
     sent = None if result.turn.silent else _send_turn_reply(lead, message, result.turn)
     _finish_turn(turn, result, reply=sent.message if sent else None, duration=duration)
+    if result.turn.declined_offer:
+        _record_declined_offer(lead, turn, message)
     _conclude(lead, turn, result.turn)
 
 
@@ -314,6 +316,17 @@ def _send_turn_reply(lead: Lead, message: Message, agent_turn: Turn) -> SendResu
         sender=Sender.AGENT,
         dedupe_key=f"reply:{message.pk}",
         confirming_opt_out=first_time,
+    )
+
+
+def _record_declined_offer(lead: Lead, turn: AgentTurn, message: Message) -> None:
+    """The officer sees that the borrower said no to a call and would rather keep to text."""
+    lead_services.lead_event_record(
+        lead=lead,
+        type="officer_offer_declined",
+        actor="borrower",
+        description=f"Declined our offer of a loan officer (keeps to text): {message.body[:200]!r}",
+        data={"words": message.body[:500], "turn_id": str(turn.pk)},
     )
 
 

@@ -219,9 +219,11 @@ def test_it_deflects_rate_questions_and_offers_an_officer():
     assert turn.reply.startswith("I can't quote rates or payments by text")
     assert turn.reply.endswith("Want me to have one reach out?")
     declined = chat.say("no")
-    assert declined.reply.startswith("No problem.")
-    chat.say("what's the apr on a refi")
-    assert chat.say("yes").intent == Intent.HANDOFF
+    assert declined.reply.startswith("No problem, we can keep it to text.")
+    again = chat.say("what's the apr on a refi")
+    assert "reach out?" not in again.reply  # declined once: not offered again
+    assert chat.say("yes").intent == Intent.CONTINUE
+    assert chat.say("can I talk to a loan officer?").intent == Intent.HANDOFF
 
 
 def test_a_no_to_the_officer_offer_does_not_answer_the_pending_question():

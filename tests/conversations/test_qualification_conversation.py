@@ -378,6 +378,65 @@ def test_not_interested_rests_in_nurture_while_asked_whether_to_stop_and_a_later
     assert "Is the property in Texas?" in last_reply(lead)
 
 
+@pytest.mark.parametrize(
+    "no_to_the_call", ["no thanks", "nah im good thx", "just texting is fine", "no, not yet"]
+)
+def test_a_no_to_the_officer_offer_declines_the_call_not_the_texts(
+    client, run_tasks, greeted_lead, no_to_the_call
+):
+    lead = converse(client, run_tasks, greeted_lead, "what are your rates right now?")
+    assert last_reply(lead).endswith("Want me to have one reach out?")
+    lead = converse(client, run_tasks, lead, no_to_the_call)
+    assert lead.status == "qualifying" and lead.opted_out_at is None
+    assert not lead.messages.filter(body__contains="stop texting you").exists()
+    assert not lead.events.filter(type="opt_out_asked").exists()
+    reply = last_reply(lead)
+    assert reply.startswith("No problem, we can keep it to text.")
+    assert reply.endswith("is this to buy a home, or to refinance one you own?")  # the open question
+    declined = lead.events.get(type="officer_offer_declined")
+    assert declined.data["words"] == no_to_the_call
+    # Asked about rates again, the borrower hears no second offer; asking for a person still works.
+    lead = converse(client, run_tasks, lead, "refi. so what's the rate on a 30 year?")
+    assert "reach out?" not in last_reply(lead)
+    assert lead.status == "qualifying"
+    lead = converse(client, run_tasks, lead, "actually can I talk to a loan officer?")
+    assert lead.events.filter(type="handoff").exists()
+
+
+def test_no_gracias_to_the_officer_offer_goes_on_in_spanish(client, run_tasks, greeted_lead):
+    lead = converse(client, run_tasks, greeted_lead, "cuál es la tasa de interés?", "no gracias")
+    assert not lead.messages.filter(body__contains="dejemos de escribirle").exists()
+    assert last_reply(lead).startswith("Claro, seguimos por mensaje. Para pasarle con la persona indicada")
+
+
+def test_a_no_to_the_offer_with_nothing_left_to_ask_rests_without_more_texts(client, run_tasks, greeted_lead):
+    lead_services.lead_update_qualification(
+        lead=greeted_lead,
+        changes={"loan_purpose": "refinance", "timeline": "3_6_months", "property_state": "TX",
+                 "loan_type": "fha", "credit": "good"},
+        actor="test",
+    )  # fmt: skip
+    lead = converse(client, run_tasks, greeted_lead, "what would my payment be?", "no thank you")
+    assert last_reply(lead) == "No problem, we can keep it to text."
+    replies = len(agent_replies(lead))
+    assert lead.status == "qualifying" and lead.opted_out_at is None
+    converse(client, run_tasks, lead, "ok")
+    assert len(agent_replies(lead)) == replies  # nothing more to say, and no officer promised
+
+
+@pytest.mark.parametrize("refusal", ["not interested", "no, not interested, thanks"])
+def test_not_interested_in_answer_to_the_offer_is_still_asked_about(client, run_tasks, greeted_lead, refusal):
+    lead = converse(client, run_tasks, greeted_lead, "what are your rates?", refusal)
+    assert lead.messages.filter(kind="compliance", body__contains="stop texting you").count() == 1
+    assert lead.status == "nurturing"
+    assert not lead.events.filter(type="officer_offer_declined").exists()
+
+
+def test_stop_in_answer_to_the_offer_opts_out(client, run_tasks, greeted_lead):
+    lead = converse(client, run_tasks, greeted_lead, "what are your rates?", "no thanks, leave me alone")
+    assert lead.status == "opted_out"
+
+
 def test_a_spanish_opt_out_is_confirmed_in_spanish(client, run_tasks, greeted_lead):
     lead = converse(client, run_tasks, greeted_lead, "PARAR, no me escriba más")
     assert lead.status == "opted_out"
