@@ -26,6 +26,8 @@ PLAYED = [
     # From the second blind split: a tapback quoting our STOP line, a shopper pre-approved elsewhere,
     # "busy day" in a burst with an answer, a veteran asked about a VA loan, Spanish with a tapback.
     "blind2-045", "blind2-025", "blind2-032", "blind2-005", "blind2-047",
+    # A "no thanks" to the officer offer declines the call only: the questions go on, no "stop?".
+    "q-offer-no-thanks", "q-offer-no-gracias", "q-offer-nah-im-good",
 ]  # fmt: skip
 
 
