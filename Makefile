@@ -1,11 +1,11 @@
-# `make run` and `make test` work on a fresh machine with nothing but Python 3.11.
+# `make run` works on a fresh machine with nothing but Python 3.11; `make test` adds the Debian packages below.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format audit bench bench-lanes clean
+.PHONY: run test test-packages lint format audit bench bench-lanes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,17 @@ run: $(STAMP)
 
 PYTEST_ARGS ?= -n 2
 
-# Browser tests drive Debian's Chromium: Playwright cannot download a browser here.
-CHROMIUM := /usr/bin/chromium
+# What the tests run for real, from Debian's packages, installed when missing: Chromium for the
+# browser tests (Playwright cannot download a browser here); redis-server and PostgreSQL's own
+# binaries (initdb, pg_ctl) for the fault tests, which start and kill copies of their own.
+TEST_PACKAGES := $(if $(wildcard /usr/bin/chromium),,chromium) \
+	$(if $(wildcard /usr/bin/redis-server),,redis-server) \
+	$(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql)
 
-$(CHROMIUM):
-	apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+test-packages:
+	$(if $(strip $(TEST_PACKAGES)),apt-get update -qq && apt-get install -y -qq $(TEST_PACKAGES) >/dev/null,@true)
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) test-packages
 	mkdir -p var/static
 	$(BIN)/ruff check .
 	DEBUG=true $(BIN)/python -m pytest $(PYTEST_ARGS)
