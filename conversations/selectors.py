@@ -41,6 +41,12 @@ REASONS = {
     "do_not_contact": "marked do-not-contact",
     "no_consent": "no SMS consent on file",
 }
+# What a borrower's consent covers, for "may we send them nurture texts?".
+MARKETING_REASONS = {
+    "conversation_only": "No: the borrower texted us first, which is consent to the conversation "
+    "(answers, follow-ups on their question, an officer's texts), not to nurture texts. A form "
+    "with the consent disclosure would allow them.",
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,11 @@ class Outlook:
     next_scheduled: datetime | None  # local time of the next moment one may
     attempts_24h: int
     days: list[tuple[date, str]]  # the coming week's hours in the borrower's zone
+    marketing_block: str | None  # why nurture texts may never go, beyond scheduled_block
+
+    @property
+    def marketing_block_text(self) -> str:
+        return MARKETING_REASONS.get(self.marketing_block or "", self.marketing_block or "")
 
     @property
     def scheduled_block_text(self) -> str:
@@ -77,6 +88,7 @@ def contact_outlook(lead, now: datetime) -> Outlook:
         next_scheduled=next_moment.astimezone(zone) if next_moment else None,
         attempts_24h=len(windows.contact_attempts(lead, now, window)),
         days=[_day_hours(window, today + timedelta(days=n)) for n in range(OUTLOOK_DAYS)],
+        marketing_block="conversation_only" if lead.marketing_block_reason() == "conversation_only" else None,
     )
 
 

@@ -71,7 +71,7 @@ class LeadAdmin(admin.ModelAdmin):
     # The officer changes only through routing (license check, offer history): its actions.
     readonly_fields = [
         "id", "status", "assigned_officer", "temperature", "conversation", "timeline_view", "sms_consent",
-        "consent_text", "consent_at", "consent_source", "opted_out_at", "do_not_contact",
+        "consent_scope", "consent_text", "consent_at", "consent_source", "opted_out_at", "do_not_contact",
         "created_at", "updated_at", "first_contact_at", "last_inbound_at", "last_outbound_at",
         "nurture_cadence", "next_touch_at", "contact_window_link", "consent_ip", "consent_user_agent",
         "consent_page_url", "trustedform_cert_url", "jornaya_leadid", "consent_record_links",
@@ -90,7 +90,7 @@ class LeadAdmin(admin.ModelAdmin):
         ("Conversation", {"fields": ["conversation"]}),
         ("Qualification", {"fields": list(QUALIFICATION_FIELDS)}),
         ("Source", {"fields": [("source", "source_detail"), "external_id"]}),
-        ("Consent (prior express written consent)", {"fields": ["consent_record_links", "sms_consent", "consent_text", "consent_at", "consent_source", ("consent_ip", "jornaya_leadid"), "consent_user_agent", "consent_page_url", "trustedform_cert_url", "opted_out_at", "do_not_contact"]}),
+        ("Consent", {"fields": ["consent_record_links", "sms_consent", "consent_scope", "consent_text", "consent_at", "consent_source", ("consent_ip", "jornaya_leadid"), "consent_user_agent", "consent_page_url", "trustedform_cert_url", "opted_out_at", "do_not_contact"]}),
         ("Timeline", {"fields": ["timeline_view"]}),
         ("Dates", {"classes": ["collapse"], "fields": ["created_at", "updated_at", "first_contact_at", "last_inbound_at", "last_outbound_at"]}),
     ]  # fmt: skip

@@ -287,7 +287,7 @@ class LeadOutput(FieldsBuiltOnce, serializers.ModelSerializer):
         model = Lead
         fields = [
             "id", "first_name", "last_name", "phone", "email", "state", "zip_code", "source",
-            "source_detail", "external_id", "language", "sms_consent", "consent_at",
+            "source_detail", "external_id", "language", "sms_consent", "consent_at", "consent_scope",
             "not_texted_reason", "status",
             "temperature", "qualification", "assigned_officer", "nurture", "created_at",
             "updated_at", "first_contact_at", "last_inbound_at", "opted_out_at", "ab_variants",

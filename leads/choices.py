@@ -35,6 +35,15 @@ class Source(models.TextChoices):
     OTHER = "other"
 
 
+class ConsentScope(models.TextChoices):
+    """What the borrower's SMS consent covers. A form's disclosure is prior express written
+    consent (marketing texts, nurture cadences); texting our number first consents only to a
+    conversation about what they asked (TCPA; CTIA messaging principles)."""
+
+    WRITTEN = "written", "Prior express written consent (a form's disclosure)"
+    CONVERSATION = "conversation", "Conversation only: the borrower texted us first"
+
+
 class LoanPurpose(models.TextChoices):
     PURCHASE = "purchase"
     REFINANCE = "refinance"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from leads.choices import (
     CLOSED_STATUSES,
     STATE_CHOICES,
+    ConsentScope,
     Credit,
     Language,
     LeadStatus,
@@ -56,6 +57,10 @@ class Lead(models.Model):
     consent_text = models.TextField(blank=True)
     consent_at = models.DateTimeField("consent given at", null=True, blank=True)
     consent_source = models.CharField(max_length=200, blank=True)
+    # A text the borrower sent us first is consent to answer it, not to market to them.
+    consent_scope = models.CharField(
+        max_length=12, choices=ConsentScope.choices, default=ConsentScope.WRITTEN
+    )
     # Evidence a web form captured when the borrower agreed (the inquiry keeps its own copy).
     consent_ip = models.GenericIPAddressField("consent IP address", null=True, blank=True)
     consent_user_agent = models.TextField(blank=True)
@@ -122,6 +127,14 @@ class Lead(models.Model):
     def is_contactable(self) -> bool:
         return self.contact_block_reason() is None
 
+    def marketing_block_reason(self) -> str | None:
+        """Why this borrower may not get marketing texts (nurture cadences), or None when they
+        may: any contact block, or consent that covers only the conversation they started."""
+        reason = self.contact_block_reason()
+        if reason is None and self.consent_scope == ConsentScope.CONVERSATION:
+            return "conversation_only"
+        return reason
+
     def derive_temperature(self) -> str | None:
         """Hot: buying within 30 days and ready; cold: months away; warm in between."""
         if self.timeline is None:
@@ -146,6 +159,9 @@ class Inquiry(models.Model):
     sms_consent = models.BooleanField("SMS consent", default=False)
     consent_text = models.TextField(blank=True)
     consent_at = models.DateTimeField(null=True, blank=True, help_text="When the borrower agreed")
+    consent_scope = models.CharField(
+        max_length=12, choices=ConsentScope.choices, default=ConsentScope.WRITTEN
+    )
     consent_ip = models.GenericIPAddressField("consent IP address", null=True, blank=True)
     consent_user_agent = models.TextField(blank=True)
     consent_page_url = models.URLField("consent page URL", max_length=2000, blank=True)

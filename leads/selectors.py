@@ -35,14 +35,16 @@ CONSENT_EVENT_TYPES = (
     "dnc_listed",
     "not_contacted",
     "sms_blocked",
+    "consent_upgraded",
+    "nurture_refused",
 )
 LEAD_CONSENT_FIELDS = (
-    "sms_consent", "consent_text", "consent_at", "consent_source", "consent_ip", "consent_user_agent",
+    "sms_consent", "consent_scope", "consent_text", "consent_at", "consent_source", "consent_ip", "consent_user_agent",
     "consent_page_url", "trustedform_cert_url", "jornaya_leadid", "opted_out_at", "do_not_contact",
 )  # fmt: skip
 INQUIRY_FIELDS = (
-    "created_at", "source", "source_detail", "external_id", "submitted_by", "sms_consent", "consent_text",
-    "consent_at", "consent_ip", "consent_user_agent", "consent_page_url", "trustedform_cert_url",
+    "created_at", "source", "source_detail", "external_id", "submitted_by", "sms_consent", "consent_scope",
+    "consent_text", "consent_at", "consent_ip", "consent_user_agent", "consent_page_url", "trustedform_cert_url",
     "jornaya_leadid", "payload",
 )  # fmt: skip
 MESSAGE_FIELDS = (

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from leads import signals
-from leads.choices import CLOSED_STATUSES, QUALIFICATION_FIELDS, LeadStatus
+from leads.choices import CLOSED_STATUSES, QUALIFICATION_FIELDS, ConsentScope, LeadStatus
 from leads.models import DoNotContactNumber, Inquiry, Lead, LeadEvent
 from leads.phones import normalize_phone
 from mortgage_sms import bulk
@@ -59,6 +59,7 @@ def lead_intake(
     sms_consent: bool = False,
     consent_text: str = "",
     consent_evidence: dict | None = None,
+    consent_scope: str = ConsentScope.WRITTEN,
     source_detail: str = "",
     external_id: str = "",
     payload: dict | None = None,
@@ -66,7 +67,8 @@ def lead_intake(
     """Store an inquiry: a new lead, or appended to the open lead with the same phone.
 
     consent_evidence: consent_at (when the borrower agreed; default now) and any of
-    CONSENT_EVIDENCE_FIELDS."""
+    CONSENT_EVIDENCE_FIELDS.
+    consent_scope: CONVERSATION when the only consent is the borrower texting us first."""
     values = _intake_values(
         phone=phone,
         submitted_by=submitted_by,
@@ -76,6 +78,7 @@ def lead_intake(
         sms_consent=sms_consent,
         consent_text=consent_text,
         consent_evidence=consent_evidence,
+        consent_scope=consent_scope,
         source_detail=source_detail,
         external_id=external_id,
         payload=payload,
@@ -101,6 +104,7 @@ def _intake_values(
     sms_consent=False,
     consent_text="",
     consent_evidence=None,
+    consent_scope=ConsentScope.WRITTEN,
     source_detail="",
     external_id="",
     payload=None,
@@ -114,6 +118,7 @@ def _intake_values(
         sms_consent=sms_consent,
         consent_text=consent_text,
         consent_at=evidence.pop("consent_at", None) or (timezone.now() if sms_consent else None),
+        consent_scope=consent_scope,
         **evidence,
         payload=payload or {},
     )
@@ -240,13 +245,20 @@ def _append_inquiry(lead, contact, qualification, inquiry_fields) -> IntakeResul
     changed = [f for f, v in contact.items() if not getattr(lead, f)]
     for field in changed:
         setattr(lead, field, contact[field])
-    # New consent, or the disclosure text that was missing from the first one.
+    # New consent, the disclosure text that was missing from the first one, or a form's written
+    # consent for a borrower who had only texted us.
+    upgraded = _consent_upgraded(lead, inquiry_fields)
     consent_granted = inquiry_fields["sms_consent"] and (
-        not lead.sms_consent or (not lead.consent_text.strip() and inquiry_fields["consent_text"].strip())
+        not lead.sms_consent
+        or (not lead.consent_text.strip() and inquiry_fields["consent_text"].strip())
+        or upgraded
     )
     if consent_granted:
         _apply_consent(lead, inquiry_fields)
-        changed += ["sms_consent", "consent_text", "consent_at", "consent_source", *CONSENT_EVIDENCE_FIELDS]
+        changed += [
+            "sms_consent", "consent_text", "consent_at", "consent_source", "consent_scope",
+            *CONSENT_EVIDENCE_FIELDS,
+        ]  # fmt: skip
     if changed:
         lead.save(update_fields=[*changed, "updated_at"])
     inquiry = Inquiry.objects.create(lead=lead, **inquiry_fields)
@@ -257,16 +269,37 @@ def _append_inquiry(lead, contact, qualification, inquiry_fields) -> IntakeResul
         description="Another inquiry from the same phone, added to this lead.",
         data={"inquiry_id": inquiry.pk, "filled_in": changed},
     )
+    if upgraded:
+        lead_event_record(
+            lead=lead,
+            type="consent_upgraded",
+            actor=inquiry_fields["submitted_by"],
+            description="Prior express written consent on a form: the borrower, who had only texted "
+            "us, may now get nurture texts too.",
+            data={"inquiry_id": inquiry.pk, "consent_scope": ConsentScope.WRITTEN},
+        )
     if qualification:
         lead_update_qualification(lead=lead, changes=qualification, actor=inquiry_fields["submitted_by"])
     signals.inquiry_appended.send(sender=Lead, lead=lead, inquiry=inquiry)
     return IntakeResult(lead=lead, inquiry=inquiry, created=False)
 
 
+def _consent_upgraded(lead: Lead, inquiry_fields: dict) -> bool:
+    """A form's written consent, with its disclosure, for a lead whose consent was a text."""
+    return (
+        lead.sms_consent
+        and lead.consent_scope == ConsentScope.CONVERSATION
+        and inquiry_fields["sms_consent"]
+        and inquiry_fields["consent_scope"] == ConsentScope.WRITTEN
+        and bool(inquiry_fields["consent_text"].strip())
+    )
+
+
 def _apply_consent(lead: Lead, inquiry_fields: dict) -> None:
     if not inquiry_fields["sms_consent"]:
         return
     lead.sms_consent = True
+    lead.consent_scope = inquiry_fields["consent_scope"]
     lead.consent_text = inquiry_fields["consent_text"]
     lead.consent_at = inquiry_fields["consent_at"]
     lead.consent_source = f"{inquiry_fields['source']} inquiry via {inquiry_fields['submitted_by']}"

@@ -44,7 +44,7 @@ from nurture.services import (
 logger = logging.getLogger(__name__)
 
 # send_sms refusals that no waiting will fix: the cadence ends.
-CONTACT_BLOCKS = ("no_consent", "opted_out", "do_not_contact")
+CONTACT_BLOCKS = ("no_consent", "opted_out", "do_not_contact", "conversation_only")
 RETRY_AFTER_ERROR = timedelta(hours=1)
 # A deferral always moves the step at least this far, so one run never spins on a row.
 MIN_DEFERRAL = timedelta(minutes=1)
@@ -185,7 +185,7 @@ def _stop_reason(enrollment: Enrollment) -> str | None:
         return "cadence_off"
     if enrollment.step is None:
         return "no_step"
-    blocked = lead.contact_block_reason()
+    blocked = lead.marketing_block_reason()
     if blocked:
         return blocked
     if lead.status not in NURTURABLE_STATUSES:

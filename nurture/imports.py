@@ -39,6 +39,7 @@ from nurture.models import (
 )
 from nurture.services import (
     cadence_text_errors,
+    enrollment_refusal_note,
     enrollment_start,
     enrollments_start_new,
     reengagement_refusal,
@@ -327,6 +328,9 @@ def _import_row(batch: _Batch, row: dict, fields: tuple, result: ReengagementImp
         batch.open_leads[phone] = lead
     result.lead = lead
     refusal = reengagement_refusal(lead, current_cadence=batch.cadences.get(lead.pk))
+    enrollment_refusal_note(
+        lead=lead, cadence=job.cadence, actor=job.created_by, reason=lead.marketing_block_reason()
+    )
     if refusal:
         result.outcome, result.detail = ImportOutcome.NOT_TEXTED, refusal
         return

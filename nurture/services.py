@@ -86,8 +86,12 @@ def enrollment_start(
     now = now or timezone.now()
     first = first_step or cadence.steps.order_by("position").first()
     if not lead_just_read:
-        lead.refresh_from_db(fields=["sms_consent", "consent_text", "opted_out_at", "do_not_contact"])
-    if first is None or not cadence.active or not lead.is_contactable():
+        lead.refresh_from_db(
+            fields=["sms_consent", "consent_text", "consent_scope", "opted_out_at", "do_not_contact"]
+        )
+    blocked = lead.marketing_block_reason()
+    enrollment_refusal_note(lead=lead, cadence=cadence, actor=actor, reason=blocked)
+    if first is None or not cadence.active or blocked:
         return None
     due = now if start_now else step_due(lead=lead, step=first, anchor=now)
     enrollment = Enrollment(
@@ -104,6 +108,20 @@ def enrollment_start(
     lead_services.lead_event_record(**_enrolled_event(enrollment, actor))
     enrollment_publish(enrollment)
     return enrollment
+
+
+def enrollment_refusal_note(*, lead: Lead, cadence: Cadence, actor: str, reason: str | None) -> None:
+    """Put on the timeline why a borrower who only texted us is kept out of a cadence (other
+    refusals are the lead's own state, already on it: an opt-out, no consent)."""
+    if reason != CONVERSATION_ONLY:
+        return
+    lead_services.lead_event_record(
+        lead=lead,
+        type="nurture_refused",
+        actor=actor,
+        description=f"Not enrolled in the cadence '{cadence.name}': {REFUSALS[CONVERSATION_ONLY]}.",
+        data={"reason": reason, "cadence": cadence.slug},
+    )
 
 
 def _inserted(enrollment: Enrollment) -> bool:
@@ -239,6 +257,7 @@ ENROLLMENT_FIELDS = [
     "status",
     "sms_consent",
     "consent_text",
+    "consent_scope",
     "opted_out_at",
     "do_not_contact",
     "state",
@@ -292,7 +311,10 @@ class ReengagementReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (who, why)
 
 
+CONVERSATION_ONLY = "conversation_only"
 REFUSALS = {
+    CONVERSATION_ONLY: "the borrower texted us first, which is consent to a conversation, not to "
+    "marketing texts; a form's written consent would allow it",
     "no_consent": "no SMS consent on file",
     "no_consent_text": "no consent disclosure text on file",
     "dnc_list": "on the do-not-contact list",
@@ -307,7 +329,7 @@ def reengagement_refusal(lead: Lead, *, current_cadence: str | object | None = _
 
     current_cadence: the name of the cadence the lead is active in (None: in none), when the
     caller has read it for many leads at once."""
-    blocked = lead.contact_block_reason() or ("dnc_list" if lead_services.dnc_listed(lead.phone) else None)
+    blocked = lead.marketing_block_reason() or ("dnc_list" if lead_services.dnc_listed(lead.phone) else None)
     if blocked:
         return REFUSALS.get(blocked, blocked.replace("_", "-"))
     if lead.status not in NURTURABLE_STATUSES:
@@ -345,6 +367,7 @@ def leads_reengage(*, leads, cadence: Cadence, actor: str, start_now: bool = Tru
         return report
     for lead in leads:
         refusal = reengagement_refusal(lead)
+        enrollment_refusal_note(lead=lead, cadence=cadence, actor=actor, reason=lead.marketing_block_reason())
         enrollment = (
             None
             if refusal

@@ -20,7 +20,7 @@ from conversations.services.first_contact import INBOUND_SMS_SUBMITTER
 from conversations.services.outbox import SendResult, _enqueue, send_sms
 from conversations.services.turns import conversation_rest_after_refusal
 from leads import services as lead_services
-from leads.choices import CLOSED_STATUSES, Source
+from leads.choices import CLOSED_STATUSES, ConsentScope, Source
 from leads.models import Lead
 from leads.phones import normalize_phone
 from mortgage_sms.errors import ApplicationError
@@ -110,7 +110,8 @@ def _lead_for_inbound(phone: str, body: str) -> Lead | None:
             mask_phone_numbers(phone),
         )
         return None
-    # Someone texted our number first: they asked to hear from us, about what they asked.
+    # Someone texted our number first: they asked to hear from us, about what they asked, and
+    # no more. No nurture cadence until a form gives written consent (leads.choices.ConsentScope).
     return lead_services.lead_intake(
         phone=phone,
         submitted_by=INBOUND_SMS_SUBMITTER,
@@ -118,6 +119,7 @@ def _lead_for_inbound(phone: str, body: str) -> Lead | None:
         source_detail="Texted our number first",
         sms_consent=keywords.classify(body) is None,
         consent_text=f"Borrower texted our number first: {body[:300]!r}",
+        consent_scope=ConsentScope.CONVERSATION,
         payload={"first_text": body},
     ).lead
 

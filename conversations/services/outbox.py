@@ -24,6 +24,7 @@ from conversations.models import (
     Kind,
     Message,
     MessageStatus,
+    Sender,
 )
 from leads import services as lead_services
 from leads.models import Lead
@@ -99,7 +100,7 @@ def send_sms(
     if lead is None and kind != Kind.SYSTEM:
         raise ValueError("Only staff alerts (kind 'system') go out without a lead.")
     if lead is not None:
-        reason = _block_reason(lead, kind, confirming_opt_out, now, lead_locked=lead_locked)
+        reason = _block_reason(lead, kind, confirming_opt_out, now, lead_locked=lead_locked, sender=sender)
         if reason:
             _record_refusal(lead, kind, body, reason)
             return SendResult(message=None, blocked_reason=reason)
@@ -184,15 +185,20 @@ def _store_batch(messages: list[Message]) -> set:
 
 
 def _block_reason(
-    lead: Lead, kind: str, confirming_opt_out: bool, now: datetime, *, lead_locked: bool
+    lead: Lead, kind: str, confirming_opt_out: bool, now: datetime, *, lead_locked: bool, sender: str
 ) -> str | None:
     if not lead_locked:
         lead.refresh_from_db(
-            fields=["opted_out_at", "do_not_contact", "sms_consent", "consent_text", "last_inbound_at"]
-        )
+            fields=[
+                "opted_out_at", "do_not_contact", "sms_consent", "consent_text", "consent_scope",
+                "last_inbound_at",
+            ]
+        )  # fmt: skip
     if confirming_opt_out:
         return None  # the one confirmation that follows STOP
-    reason = lead.contact_block_reason() or ("dnc_list" if lead_services.dnc_listed(lead.phone) else None)
+    reason = _consent_block(lead, kind, sender) or (
+        "dnc_list" if lead_services.dnc_listed(lead.phone) else None
+    )
     if reason in ("no_consent", "no_consent_text") and kind == Kind.COMPLIANCE:
         reason = None  # answering HELP from someone who texted us is not marketing
     if reason or kind in WINDOW_EXEMPT_KINDS or kind in HELD_KINDS:
@@ -200,10 +206,19 @@ def _block_reason(
     return windows.block_reason(lead, now)
 
 
-def send_refusal(*, lead: Lead, kind: str, now: datetime) -> str | None:
+def _consent_block(lead: Lead, kind: str, sender: str) -> str | None:
+    """What the borrower's consent forbids. A borrower who only texted us first consented to
+    the conversation (the assistant's answers and its follow-ups on their open question, an
+    officer's texts), not to marketing: a nurture text from anyone else is refused."""
+    if kind == Kind.NURTURE and sender != Sender.AGENT:
+        return lead.marketing_block_reason()
+    return lead.contact_block_reason()
+
+
+def send_refusal(*, lead: Lead, kind: str, sender: str, now: datetime) -> str | None:
     """Why send_sms would refuse this text now, without recording it: for a sweeper that
     would otherwise try (and log a refusal) every few minutes all night."""
-    return _block_reason(lead, kind, False, now, lead_locked=False)
+    return _block_reason(lead, kind, False, now, lead_locked=False, sender=sender)
 
 
 @dataclass(frozen=True)
@@ -267,11 +282,18 @@ def _record_deferral(lead: Lead, message: Message, held: Hold) -> None:
     )
 
 
+# Refusals whose short name does not say enough on the timeline.
+REFUSAL_WORDS = {
+    "conversation_only": "conversation only: the borrower texted us first and gave no written "
+    "consent to marketing texts",
+}
+
+
 def _record_refusal(lead: Lead, kind: str, body: str, reason: str) -> None:
     lead_services.lead_event_record(
         lead=lead,
         type="sms_blocked",
-        description=f"Not sent ({reason.replace('_', ' ')}): {body[:160]}",
+        description=f"Not sent ({REFUSAL_WORDS.get(reason, reason.replace('_', ' '))}): {body[:160]}",
         data={"reason": reason, "kind": kind, "body": body},
     )
 

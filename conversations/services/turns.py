@@ -443,7 +443,7 @@ def _nudge(lead: Lead, steps: list[timedelta], now: datetime) -> str:
     sent = Message.objects.filter(lead=lead, dedupe_key__startswith=f"nudge:{turn.pk}:").count()
     silent_for = now - lead.last_inbound_at
     if sent < len(steps) and silent_for >= steps[sent]:
-        if send_refusal(lead=lead, kind=Kind.NURTURE, now=now):
+        if send_refusal(lead=lead, kind=Kind.NURTURE, sender=Sender.AGENT, now=now):
             return ""  # outside the window, capped or blocked: a later run sends it when it may
         send_sms(
             lead=lead,
