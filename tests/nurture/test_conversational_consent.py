@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from conversations import services as conversation_services
@@ -181,3 +182,24 @@ def test_the_consent_record_says_what_the_consent_covers(admin_client, client, r
     assert (
         "No: the borrower texted us first, which is consent to the conversation" in outlook.content.decode()
     )
+
+
+def test_a_csv_re_engagement_import_does_not_enroll_them(client, admin_client, run_tasks):
+    with time_machine.travel(TUESDAY_10AM, tick=False):
+        lead = converse(client, run_tasks, "hi, want to buy a house in dallas")
+        csv = "phone,first_name,state,sms_consent\n(512) 555-0177,Ana,TX,yes\n(512) 555-0111,Rosa,TX,yes\n"
+        data = {
+            "file": SimpleUploadedFile("aged leads.csv", csv.encode(), content_type="text/csv"),
+            "cadence": Cadence.objects.get(slug="not_ready_yet").pk,
+            "consent_text": "On file",
+            "start_now": "on",
+        }
+        with run_tasks():
+            response = admin_client.post("/admin/nurture/leadtoreengage/import/", data)
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "2 row(s): 1 enrolled, 1 not texted, 0 rejected" in page
+    assert "the borrower texted us first, which is consent to a conversation" in page
+    assert not Enrollment.objects.filter(lead=lead).exists()
+    assert lead.events.filter(type="nurture_refused").count() == 1
+    lead.refresh_from_db()
+    assert lead.consent_scope == "conversation"  # a list's say-so is not the borrower's form
