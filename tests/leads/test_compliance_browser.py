@@ -15,6 +15,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from conversations.models import ContactRule, Direction, Kind, MessageStatus, Sender
 from leads import services as lead_services
+from leads.choices import ConsentScope
 from tests.factories import MessageFactory, UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -126,6 +127,7 @@ def test_ops_see_when_a_texas_borrower_may_be_texted_on_a_sunday(
     expect(admin_page.locator(".verdict")).to_contain_text("Not now")
     expect(admin_page.locator(".verdict")).to_contain_text("Sunday Oct 18, 12:00")
     expect(admin_page.locator("body")).to_contain_text("Tex. Bus. & Com. Code § 301.051")
+    expect(admin_page.locator("#nurture-consent")).to_contain_text("prior express written consent is on file")
     admin_page.screenshot(path=screenshots / "admin-when-may-we-text.png", full_page=True)
 
 
@@ -140,10 +142,36 @@ def test_the_consent_record_prints_what_a_lawyer_needs(admin_page, live_server, 
     expect(record.locator("body")).to_contain_text("203.0.113.7")
     expect(record.locator("body")).to_contain_text("Please don't text me anymore, I'll call you")
     expect(record.locator("body")).to_contain_text("undelivered")
+    expect(record.locator("#consent-scope")).to_contain_text("Prior express written consent")
     record.screenshot(path=screenshots / "consent-record.png", full_page=True)
     with record.expect_download() as download:
         record.click("text=Download JSON")
     assert download.value.suggested_filename == f"consent-record-{lead.pk}.json"
+
+
+def test_a_borrower_who_texted_first_is_shown_as_consenting_to_the_conversation_only(
+    state_rules, admin_page, live_server, screenshots
+):
+    lead = lead_services.lead_intake(
+        phone="+15125550177",
+        submitted_by="inbound sms",
+        source="organic",
+        source_detail="Texted our number first",
+        sms_consent=True,
+        consent_text="Borrower texted our number first: 'hi, want to buy a house in dallas'",
+        consent_scope=ConsentScope.CONVERSATION,
+    ).lead
+    admin_page.goto(f"{live_server.url}/admin/leads/lead/{lead.pk}/change/")
+    with admin_page.expect_popup() as popup:
+        admin_page.click("text=Printable")
+    record = popup.value
+    record.set_viewport_size(DESKTOP)
+    expect(record.locator("#consent-scope")).to_contain_text("The conversation only.")
+    expect(record.locator("body")).to_contain_text("consent yes (conversation only)")
+    record.screenshot(path=screenshots / "consent-record-texted-first.png", full_page=True)
+    admin_page.click("text=When may we text this lead?")
+    expect(admin_page.locator("#nurture-consent")).to_contain_text("No: the borrower texted us first")
+    admin_page.screenshot(path=screenshots / "admin-when-may-we-text-texted-first.png", full_page=True)
 
 
 def test_the_consent_record_reads_on_a_phone(browser, admin_page, live_server):
