@@ -17,21 +17,34 @@ def mark_texted_first(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leads', '0004_inquiry_created_at_index'),
+        ("leads", "0004_inquiry_created_at_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inquiry',
-            name='consent_scope',
-            field=models.CharField(choices=[('written', "Prior express written consent (a form's disclosure)"), ('conversation', 'Conversation only: the borrower texted us first')], default='written', max_length=12),
+            model_name="inquiry",
+            name="consent_scope",
+            field=models.CharField(
+                choices=[
+                    ("written", "Prior express written consent (a form's disclosure)"),
+                    ("conversation", "Conversation only: the borrower texted us first"),
+                ],
+                default="written",
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='consent_scope',
-            field=models.CharField(choices=[('written', "Prior express written consent (a form's disclosure)"), ('conversation', 'Conversation only: the borrower texted us first')], default='written', max_length=12),
+            model_name="lead",
+            name="consent_scope",
+            field=models.CharField(
+                choices=[
+                    ("written", "Prior express written consent (a form's disclosure)"),
+                    ("conversation", "Conversation only: the borrower texted us first"),
+                ],
+                default="written",
+                max_length=12,
+            ),
         ),
         migrations.RunPython(mark_texted_first, migrations.RunPython.noop),
     ]

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from conversations import services as conversation_services
@@ -203,3 +205,21 @@ def test_a_csv_re_engagement_import_does_not_enroll_them(client, admin_client, r
     assert lead.events.filter(type="nurture_refused").count() == 1
     lead.refresh_from_db()
     assert lead.consent_scope == "conversation"  # a list's say-so is not the borrower's form
+
+
+@pytest.mark.django_db(transaction=True)
+def test_leads_opened_by_a_text_before_the_rule_are_marked_conversation_only():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("leads", "0004_inquiry_created_at_index")])
+    old = executor.loader.project_state([("leads", "0004_inquiry_created_at_index")]).apps
+    OldLead = old.get_model("leads", "Lead")
+    texted = OldLead.objects.create(
+        phone=PHONE, sms_consent=True, consent_text="Borrower texted our number first: 'hi'"
+    )
+    form = OldLead.objects.create(phone="+15125550100", sms_consent=True, consent_text="I agree")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert Lead.objects.get(pk=texted.pk).consent_scope == "conversation"
+    assert Lead.objects.get(pk=form.pk).consent_scope == "written"
