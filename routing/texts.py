@@ -84,11 +84,28 @@ def wants_call(lead) -> bool:
     return asks_for_call(next(iter(latest[:1]), ""))
 
 
+def prefers_text(lead) -> bool:
+    """The borrower said no to our offer of a call (the assistant told them we would pass that on)
+    and has not asked for a person since: the offer says so."""
+    latest = (
+        lead.events.filter(type__in=("officer_offer_declined", "handoff"))
+        .order_by("-created_at", "-id")
+        .values_list("type", flat=True)
+        .first()
+    )
+    return latest == "officer_offer_declined"
+
+
+def contact_note(lead) -> str:
+    if wants_call(lead):
+        return " Asks for a call: claim and call from the page."
+    return " Prefers text: declined a call." if prefers_text(lead) else ""
+
+
 def offer_sms(offer) -> str:
     lead = offer.lead
-    call = " Asks for a call: claim and call from the page." if wants_call(lead) else ""
     return (
-        f"{settings.COMPANY_NAME} lead for you: {short_name(lead)}, {lead_summary(lead)}.{call} "
+        f"{settings.COMPANY_NAME} lead for you: {short_name(lead)}, {lead_summary(lead)}.{contact_note(lead)} "
         f"Claim within {minutes(offer)} min: {lead_url(lead)}"
     )
 
@@ -97,9 +114,11 @@ def offer_email(offer) -> tuple[str, str]:
     lead = offer.lead
     until = offer.expires_at.astimezone(ZoneInfo(offer.officer.time_zone))
     subject = f"New lead for you: {short_name(lead)} ({lead_summary(lead)})"
+    note = contact_note(lead).strip()
     body = (
         f"Hi {offer.officer.name},\n\n"
         f"{lead.full_name or 'A borrower'} is ready to talk to a loan officer: {lead_summary(lead)}.\n"
+        f"{note + chr(10) if note else ''}"
         f"The offer is yours for {minutes(offer)} minutes (until {until:%H:%M %Z}). "
         f"Claim it and see the whole conversation here:\n\n{lead_url(lead)}\n"
     )

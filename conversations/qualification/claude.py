@@ -400,6 +400,8 @@ def wording_misfit(data: dict, turn: Turn, agent_input: AgentInput) -> str:
         return "no reply"
     if turn.intent == Intent.DISQUALIFIED:
         return "a closing text is fixed"
+    if turn.intent == Intent.QUALIFIED and turn.state.get("officer_declined"):
+        return "a closing text is fixed"  # they said no to a call: a draft must not promise one
     asks = asked_field(reply)
     confirming = turn.state.get("pending", {}).get("field") == turn.asks
     if ENDS.get(data.get("reply_ends")) != turn.intent or data.get("reply_asks") != turn.asks:

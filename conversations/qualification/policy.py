@@ -284,20 +284,10 @@ class _Policy:
             self.state.update(pending={"field": "offer_officer"}, asked=None)
             return self._finish()
         if self.situation.phase == Phase.QUALIFYING and self._next_field() is None:
-            if declined:
-                return self._rest()
+            # Everything asked: routed like any qualified lead, a "no" to the call included (the
+            # wording then promises no call and the officer is told they would rather text).
             return self._end(Intent.QUALIFIED, "", closing="qualified")
         return self._ask_next(closing_if_done="all_set")
-
-    def _rest(self) -> Decision:
-        """Nothing left to ask, and the borrower would rather not be called: answer what they
-        said, ask nothing, send nothing more (no nudge: no question is open)."""
-        self.state.update(asked=None, numbered=False)
-        d = self.decision
-        if d.updates and not d.declined_offer:
-            d.closing = "all_set_by_text"  # the last answer came in: say so, promise no call
-        d.silent = not (d.declined_offer or d.answers or d.updates or d.greet or d.redacted)
-        return self._finish()
 
     def _ask_next(self, *, closing_if_done: str) -> Decision:
         name = self._next_field()

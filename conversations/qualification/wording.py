@@ -109,8 +109,9 @@ def _closing(decision: Decision, voice: Voice, *, acknowledged: bool) -> list[st
     if not decision.closing:
         return []
     key = decision.closing
-    if key == "handed_off" and decision.state.get("officer_declined"):
-        key = "handed_off_by_text"  # they said no to a call: the officer is told, no call promised
+    if decision.state.get("officer_declined"):
+        # They said no to a call: hot or warm, routed all the same, the officer is told, no call promised.
+        key = BY_TEXT.get(key, key)
     if key.startswith("handed_off") and acknowledged:
         key += "_short"
     if key.startswith("disqualified_third_party_") and key != "disqualified_third_party_realtor":
@@ -120,7 +121,8 @@ def _closing(decision: Decision, voice: Voice, *, acknowledged: bool) -> list[st
     return [phrase(key, voice.language, name=_name(voice) if key in NAMED else "")]
 
 
-NAMED = ("handed_off", "handed_off_by_text", "qualified", "not_ready")
+NAMED = ("handed_off", "handed_off_by_text", "qualified", "qualified_by_text", "not_ready")
+BY_TEXT = {"handed_off": "handed_off_by_text", "qualified": "qualified_by_text"}
 
 
 def _capital(text: str) -> str:

@@ -325,7 +325,7 @@ def _record_declined_offer(lead: Lead, turn: AgentTurn, message: Message) -> Non
         lead=lead,
         type="officer_offer_declined",
         actor="borrower",
-        description=f"Declined our offer of a loan officer (keeps to text): {message.body[:200]!r}",
+        description=f"Prefers text: declined our offer of a loan officer's call: {message.body[:200]!r}",
         data={"words": message.body[:500], "turn_id": str(turn.pk)},
     )
 

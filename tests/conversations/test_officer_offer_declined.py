@@ -75,18 +75,42 @@ def test_not_interested_to_the_offer_still_ends_not_ready():
     assert "keep it to text" not in turn.reply
 
 
-def test_with_nothing_left_to_ask_it_rests_and_promises_no_officer():
-    known = dict(
-        loan_purpose="refinance", timeline="3_6_months", property_state="TX", loan_type="fha", credit="good"
-    )
-    chat = _offered(**known)
+BY_TEXT = "I'm passing your details to a licensed loan officer and letting them know you'd rather text."
+WARM = dict(loan_purpose="refinance", timeline="3_6_months", property_state="TX", loan_type="fha")
+
+
+def test_a_warm_decliner_who_answers_the_last_question_is_qualified_without_a_call_promised():
+    chat = _offered(**WARM)
+    assert chat.say("no thanks").asks == "credit"
+    turn = chat.say("good, around 700")
+    assert turn.intent == Intent.QUALIFIED  # routed like any qualified lead: no dead end
+    assert turn.reply.endswith("That's all I need. " + BY_TEXT)
+    assert "reach out" not in turn.reply
+
+
+def test_a_hot_decliner_is_routed_through_the_same_step_with_the_same_promise():
+    chat = _offered(loan_purpose="refinance", property_state="TX")
+    chat.say("nah")
+    turn = chat.say("asap, within 30 days")
+    assert turn.intent == Intent.QUALIFIED and BY_TEXT in turn.reply and "reach out" not in turn.reply
+
+
+def test_declining_with_nothing_left_to_ask_qualifies_at_once():
+    chat = _offered(**WARM, credit="good")
     turn = chat.say("nah")
-    assert (turn.intent, turn.reply, turn.asks) == (
-        Intent.CONTINUE,
-        "No problem, we can keep it to text.",
-        None,
+    assert (turn.intent, turn.asks) == (Intent.QUALIFIED, None)
+    assert turn.reply == "No problem, we can keep it to text. Thanks Ana! That's all I need. " + BY_TEXT
+
+
+def test_a_spanish_warm_decliner_hears_it_in_spanish():
+    chat = Chat(language="es", **WARM)
+    chat.say("¿cuáles son las tasas?")
+    chat.say("no gracias")
+    turn = chat.say("buen crédito")
+    assert turn.intent == Intent.QUALIFIED
+    assert turn.reply.endswith(
+        "Le paso sus datos a un oficial de préstamos con licencia y le aviso que prefiere mensajes."
     )
-    assert chat.say("thanks").silent
 
 
 def test_asking_for_a_person_after_declining_hands_off():

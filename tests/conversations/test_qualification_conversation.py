@@ -15,7 +15,7 @@ from conversations.models import AgentTurn, Message
 from leads import services as lead_services
 from leads.models import Lead, LeadEvent
 from tests.conversations.qualification_helpers import agent_replies, last_reply, text_in
-from tests.factories import LeadFactory
+from tests.factories import LeadFactory, LoanOfficerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -409,19 +409,44 @@ def test_no_gracias_to_the_officer_offer_goes_on_in_spanish(client, run_tasks, g
     assert last_reply(lead).startswith("Claro, seguimos por mensaje. Para pasarle con la persona indicada")
 
 
-def test_a_no_to_the_offer_with_nothing_left_to_ask_rests_without_more_texts(client, run_tasks, greeted_lead):
-    lead_services.lead_update_qualification(
-        lead=greeted_lead,
-        changes={"loan_purpose": "refinance", "timeline": "3_6_months", "property_state": "TX",
-                 "loan_type": "fha", "credit": "good"},
-        actor="test",
+WORKDAY_MORNING = datetime(2026, 11, 25, 16, 0, tzinfo=ZoneInfo("UTC"))  # 10:00 in Chicago
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        ["refi", "in about 4 months", "yes", "fha", "good, around 700"],  # warm: routed once all is asked
+        ["refi", "within 30 days", "yes"],  # hot: routed as soon as it is known
+    ],
+    ids=["warm", "hot"],
+)
+def test_a_borrower_who_declines_the_call_is_routed_and_the_officer_sees_they_prefer_text(
+    client, run_tasks, time_machine, answers
+):
+    time_machine.move_to(WORKDAY_MORNING, tick=False)  # the officer is at work
+    officer = LoanOfficerFactory(name="Ann Officer", licensed_states=["TX"])
+    lead = LeadFactory(first_name="Ana", last_name="Lopez", state="TX", phone="+15125550142")
+    with run_tasks():
+        services.first_contact_send(lead_id=lead.pk, inquiry_id=1)
+    lead = converse(client, run_tasks, lead, "what are your rates right now?", "no thanks", *answers)
+    assert lead.status == "offered"  # qualified, then offered: not left qualifying with nobody
+    assert lead.events.filter(type="status_changed", data__to="qualified").count() == 1
+    assert "letting them know you'd rather text" in last_reply(lead)
+    assert not any("reach out" in reply for reply in agent_replies(lead)[2:])  # no call promised again
+    [alert] = Message.objects.filter(to_number=officer.mobile_phone, kind="system")
+    assert "Ana L." in alert.body and "Prefers text: declined a call." in alert.body
+    client.force_login(officer.user)
+    page = client.get(f"/officer/leads/{lead.pk}/").content.decode()
+    assert "Offered to you." in page and "Prefers text: declined our offer" in page
+
+
+def test_a_spanish_decliner_is_told_in_spanish_that_the_officer_will_know(client, run_tasks, greeted_lead):
+    lead = converse(
+        client, run_tasks, greeted_lead, "cuál es la tasa de interés?", "no gracias", "refinanciar",
+        "en unos 4 meses", "sí", "fha", "buen crédito",
     )  # fmt: skip
-    lead = converse(client, run_tasks, greeted_lead, "what would my payment be?", "no thank you")
-    assert last_reply(lead) == "No problem, we can keep it to text."
-    replies = len(agent_replies(lead))
-    assert lead.status == "qualifying" and lead.opted_out_at is None
-    converse(client, run_tasks, lead, "ok")
-    assert len(agent_replies(lead)) == replies  # nothing more to say, and no officer promised
+    assert lead.status in ("qualified", "offered", "routing")
+    assert last_reply(lead).endswith("y le aviso que prefiere mensajes.")
 
 
 @pytest.mark.parametrize("refusal", ["not interested", "no, not interested, thanks"])

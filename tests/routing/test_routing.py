@@ -52,6 +52,38 @@ def test_an_offer_for_a_borrower_who_asked_for_a_call_says_so(clock, make_office
     assert "Maria L." in text.body and "Asks for a call: claim and call from the page." in text.body
 
 
+def _declined_a_call(lead):
+    lead_services.lead_event_record(
+        lead=lead, type="officer_offer_declined", actor="borrower", description="Prefers text", data={}
+    )
+
+
+def test_an_offer_for_a_borrower_who_declined_a_call_says_they_prefer_text(
+    clock, make_officer, default_rule, qualify
+):
+    officer = make_officer(name="Ann Officer", email="ann@lender.example.com")
+    lead = QualifiedLeadFactory(first_name="Maria", last_name="Lopez")
+    _declined_a_call(lead)
+    qualify(lead)
+    [text] = alerts_to(officer)
+    assert "Prefers text: declined a call." in text.body
+    [email] = mail.outbox
+    assert "Prefers text: declined a call." in email.body
+
+
+def test_asking_for_a_person_after_declining_a_call_drops_the_note(
+    clock, make_officer, default_rule, qualify
+):
+    officer = make_officer(name="Ann Officer")
+    lead = QualifiedLeadFactory()
+    _declined_a_call(lead)
+    clock.shift(timedelta(minutes=1))
+    lead_services.lead_event_record(lead=lead, type="handoff", actor="agent", description="asked", data={})
+    qualify(lead)
+    [text] = alerts_to(officer)
+    assert "Prefers text" not in text.body
+
+
 def test_it_takes_the_offer_time_from_the_setting_or_the_rule(clock, make_officer, qualify, settings):
     settings.ROUTING_OFFER_SECONDS = 120
     make_officer()
