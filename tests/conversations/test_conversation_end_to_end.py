@@ -28,6 +28,8 @@ PLAYED = [
     "blind2-045", "blind2-025", "blind2-032", "blind2-005", "blind2-047",
     # A "no thanks" to the officer offer declines the call only: the questions go on, no "stop?".
     "q-offer-no-thanks", "q-offer-no-gracias", "q-offer-nah-im-good",
+    # A warm borrower who says no to the call and answers everything: routed, not left qualifying.
+    "q-offer-warm-no-call",
 ]  # fmt: skip
 
 
