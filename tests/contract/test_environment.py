@@ -32,28 +32,9 @@ CONTRACT_VARIABLES = [
     "TOTAL_EXPERT_CLIENT_SECRET",
     "TOTAL_EXPERT_API_BASE_URL",
 ]
-SHOWN = [
-    "DEBUG",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "PUBLIC_BASE_URL",
-    "SMS_BACKEND",
-    "TWILIO_ACCOUNT_SID",
-    "TWILIO_AUTH_TOKEN",
-    "TWILIO_MESSAGING_SERVICE_SID",
-    "TWILIO_FROM_NUMBER",
-    "TWILIO_API_BASE_URL",
-    "AI_BACKEND",
-    "ANTHROPIC_API_KEY",
-    "ANTHROPIC_MODEL",
-    "ANTHROPIC_BASE_URL",
-    "REDIS_URL",
-    "COMPANY_NAME",
-    "COMPANY_NMLS_ID",
-    "WEBHOOK_ALLOW_PRIVATE_URLS",
-    "TOTAL_EXPERT_CLIENT_ID",
-    "TOTAL_EXPERT_CLIENT_SECRET",
-    "TOTAL_EXPERT_API_BASE_URL",
+# What a fresh process reads from them (DATABASE_URL and PORT are checked by their own effect),
+# and the secure cookies that follow PUBLIC_BASE_URL.
+SHOWN = [name for name in CONTRACT_VARIABLES if name not in ("DATABASE_URL", "PORT")] + [
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
 ]

@@ -4,35 +4,21 @@ makes no demo data (no published logins, no demo token), says so, and serves."""
 import os
 import signal
 import sqlite3
-import subprocess
 
 import pytest
-from django.conf import settings
 
 from conversations.devtools.processes import free_port
 from tests import stack
-from tests.faults.test_make_run import STOP_SECONDS, ctrl_c, processes_of_this_run
+from tests.faults.test_make_run import STOP_SECONDS, ctrl_c, processes_of_this_run, start_make_run
 
 pytestmark = pytest.mark.faults
 
 
 def test_make_run_without_debug_seeds_nothing_and_serves(tmp_path):
     port = free_port()
+    make, env, log_path = start_make_run(tmp_path, port, DEBUG="false", SECRET_KEY="contract-test-key")
+    database_url = env["DATABASE_URL"]
     database = tmp_path / "db.sqlite3"
-    database_url = f"sqlite:///{database}"
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "PUBLIC_BASE_URL")}
-    env.update(DEBUG="false", SECRET_KEY="contract-test-key", PORT=str(port), DATABASE_URL=database_url)
-    log_path = tmp_path / "make-run.log"
-    with log_path.open("wb") as log:
-        make = subprocess.Popen(
-            ["make", "run"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
     try:
         base_url = f"http://127.0.0.1:{port}"
         stack.wait_until(

@@ -45,6 +45,26 @@ def ctrl_c(process: subprocess.Popen) -> None:
     os.killpg(process.pid, signal.SIGINT)
 
 
+def start_make_run(tmp_path: Path, port: int, **env_overrides: str) -> tuple[subprocess.Popen, dict, Path]:
+    """`make run` as a terminal starts it, on a database file of this run's own: the process,
+    its environment (its DATABASE_URL finds the run's processes) and the log it writes."""
+    database_url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "PUBLIC_BASE_URL")}
+    env.update(PORT=str(port), DATABASE_URL=database_url, **env_overrides)
+    log_path = tmp_path / "make-run.log"
+    with log_path.open("wb") as log:
+        make = subprocess.Popen(
+            ["make", "run"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # a terminal's foreground job: its own process group
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a shell leaves it
+        )
+    return make, env, log_path
+
+
 def signed_inbound_params(base_url: str, phone: str, body: str, sid: str) -> tuple[dict, dict]:
     """A borrower's text as Twilio posts it to `base_url`, signed over the public URL."""
     params = {"MessageSid": sid, "From": phone, "To": "+15125559999", "Body": body}
@@ -65,20 +85,8 @@ def readme_post_a_lead(port: int) -> str:
 
 def test_make_run_serves_on_port_and_ctrl_c_stops_web_and_workers(tmp_path):
     port = free_port()
-    database_url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "PUBLIC_BASE_URL")}
-    env.update(PORT=str(port), DATABASE_URL=database_url, TWILIO_AUTH_TOKEN=settings.TWILIO_AUTH_TOKEN)
-    log_path = tmp_path / "make-run.log"
-    with log_path.open("wb") as log:
-        make = subprocess.Popen(
-            ["make", "run"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # a terminal's foreground job: its own process group
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a shell leaves it
-        )
+    make, env, log_path = start_make_run(tmp_path, port, TWILIO_AUTH_TOKEN=settings.TWILIO_AUTH_TOKEN)
+    database_url = env["DATABASE_URL"]
     try:
         base_url = f"http://127.0.0.1:{port}"
         stack.wait_until(
