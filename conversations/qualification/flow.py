@@ -47,6 +47,7 @@ def new_state(*, asked: str | None = None, introduced: bool = True) -> dict:
         "reconfirm": [],  # known fields to ask again (a borrower back from nurture)
         "pending": {},  # a yes/no we wait for: {"field", "value"} to confirm, or the officer offer
         "implied": {},  # field -> a value only implied ("I'm in Houston"), to confirm
+        "held": {},  # a buyer's fact given before the purpose ("we're pre-approved"): kept till then
         "no_guess": [],  # fields whose guess the borrower turned down: ask them openly
         "last_answered": "",  # the yes/no field a bare yes or no answered last
         "introduced": introduced,

@@ -130,6 +130,10 @@ class _Policy:
     def _record(self, name: str, value, *, correcting: bool) -> None:
         value = valid_value(name, value)
         purpose = self.decision.updates.get("loan_purpose", self.known.get("loan_purpose"))
+        if value is not None and purpose is None and name in flow.PURCHASE_ONLY:
+            # Whether it applies waits for the purpose; dropping it meant asking for it again.
+            self.state["held"][name] = value
+            return
         if value is None or not flow.applies(name, value if name == "loan_purpose" else purpose):
             return
         old = self.known.get(name)
@@ -151,6 +155,13 @@ class _Policy:
             self.state["reconfirm"].remove(name)
         if name == "loan_purpose":
             self._drop_fields_that_no_longer_apply(value)
+            self._apply_held_facts(value)
+
+    def _apply_held_facts(self, purpose: str) -> None:
+        held, self.state["held"] = self.state["held"], {}
+        for name, value in held.items():
+            if flow.applies(name, purpose) and self.known.get(name) is None:
+                self._set(name, value)
 
     def _drop_fields_that_no_longer_apply(self, purpose: str) -> None:
         for name in list(self.decision.updates):

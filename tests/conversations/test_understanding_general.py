@@ -299,3 +299,34 @@ def test_more_ways_to_answer_the_purchase_questions(field, text, expected):
     chat.state.update(asked=field, ended="qualified", offered=True)
     chat.say(text)
     assert chat.known[field] is expected
+
+
+@pytest.mark.parametrize(
+    ("first", "fact", "value"),
+    [
+        (
+            "we're pre-approved and want to close in about a month, the house is in Austin",
+            "preapproved",
+            True,
+        ),
+        ("ya tenemos agente de bienes raíces, queremos cerrar pronto", "has_agent", True),
+        ("we have a realtor already, and we're preapproved too", "preapproved", True),
+    ],
+)
+def test_a_buyers_fact_given_before_the_purpose_is_kept_and_not_asked_for_again(first, fact, value):
+    chat = Chat()
+    chat.say(first)
+    assert chat.state["asked"] == "loan_purpose"  # buying or refinancing is still to be told
+    chat.say("comprar" if chat.language == "es" else "buying")
+    assert chat.known["loan_purpose"] == "purchase" and chat.known[fact] is value
+    asked_since = [chat.state["asked"]] + [turn.state["asked"] for turn in chat.turns]
+    assert fact not in asked_since
+
+
+def test_a_buyers_fact_given_before_the_purpose_is_dropped_for_a_refinance():
+    chat = Chat()
+    chat.say("we're pre-approved, want to get it done in a month")
+    chat.say("refinance")
+    chat.say("Texas")
+    assert chat.known["loan_purpose"] == "refinance" and chat.known["preapproved"] is None
+    assert "pre-approved" not in " ".join(turn.reply for turn in chat.turns[1:])
