@@ -1,0 +1,142 @@
+"""Statements every lead runs, as SQL built once per process from the models' own metadata.
+
+Django builds a statement anew on every call: for a one-row read, insert or update of a wide
+model its compiler costs several times the statement itself (0.2-0.5 ms each on this stack),
+and a lead runs a few dozen of them between its POST and its first text. Here the SQL text is
+built once per model, shape and database vendor from `_meta` (no column list is kept by hand:
+a field added to a model is in the statement), while everything else stays the ORM's: values
+are prepared by each field (`pre_save`, `get_db_prep_save`), read values go through the same
+converters the ORM applies, and rows become instances through `Model.from_db`.
+
+Only for statements on the hot path whose shape never changes; everything else uses the ORM.
+No model signals are sent (the project has no pre_save/post_save receivers: a test says so)."""
+
+from functools import cache
+
+from django.db import connection
+from django.db.models import Model
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+@cache
+def _reader(model: type[Model], vendor: str):
+    """SELECT list, attnames and converters of every concrete field, in _meta's order."""
+    fields = model._meta.concrete_fields
+    table = _quoted(model._meta.db_table)
+    columns = ", ".join(f"{table}.{_quoted(field.column)}" for field in fields)
+    converters = []
+    for field in fields:
+        column = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        converters.append((found, column))
+    return columns, [field.attname for field in fields], converters
+
+
+@cache
+def _select(model: type[Model], vendor: str, keys: tuple[str, ...], suffix: str):
+    columns, _, _ = _reader(model, vendor)
+    fields = [_field(model, key) for key in keys]
+    where = " AND ".join(f"{_quoted(field.column)} = %s" for field in fields)
+    return f"SELECT {columns} FROM {_quoted(model._meta.db_table)} WHERE {where} {suffix}".rstrip(), fields
+
+
+def get(model: type[Model], *, suffix: str = "", **equal) -> Model | None:
+    """The row whose fields equal `equal` (e.g. pk=..., active=True) as an instance, or None.
+
+    suffix: what follows the WHERE clause, e.g. "LIMIT 1" or "FOR UPDATE"."""
+    sql, fields = _select(model, connection.vendor, tuple(equal), suffix)
+    _, attnames, converters = _reader(model, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _prepared(fields, equal.values()))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return model.from_db(connection.alias, attnames, _converted(row, converters))
+
+
+def _converted(row, converters) -> list:
+    values = list(row)
+    for index, (functions, column) in enumerate(converters):
+        for convert in functions:
+            values[index] = convert(values[index], column, connection)
+    return values
+
+
+# --- Writing -----------------------------------------------------------------------------------
+
+
+@cache
+def _inserter(model: type[Model], vendor: str, pk_set: bool):
+    meta = model._meta
+    fields = [
+        f for f in meta.local_concrete_fields if not f.generated and (pk_set or f is not meta.auto_field)
+    ]
+    returning = list(meta.db_returning_fields) if connection.features.can_return_columns_from_insert else []
+    sql = (
+        f"INSERT INTO {_quoted(meta.db_table)} ({', '.join(_quoted(f.column) for f in fields)})"
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    if returning:
+        sql += f" RETURNING {', '.join(_quoted(f.column) for f in returning)}"
+    return sql, fields, returning
+
+
+def insert(instance: Model) -> Model:
+    """Insert the instance as `save(force_insert=True)` would, its auto-set values filled in."""
+    meta = instance._meta
+    if not instance._is_pk_set(meta):
+        setattr(instance, meta.pk.attname, meta.pk.get_pk_value_on_save(instance))
+    sql, fields, returning = _inserter(type(instance), connection.vendor, instance._is_pk_set(meta))
+    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if returning:
+            for field, value in zip(returning, cursor.fetchone(), strict=True):
+                setattr(instance, field.attname, value)
+        elif meta.auto_field is not None and getattr(instance, meta.auto_field.attname) is None:
+            setattr(
+                instance,
+                meta.auto_field.attname,
+                connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column),
+            )
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance
+
+
+@cache
+def _updater(model: type[Model], vendor: str, names: tuple[str, ...], keys: tuple[str, ...]):
+    fields, where_fields = [_field(model, name) for name in names], [_field(model, key) for key in keys]
+    assignments = ", ".join(f"{_quoted(field.column)} = %s" for field in fields)
+    where = " AND ".join(f"{_quoted(field.column)} = %s" for field in where_fields)
+    return f"UPDATE {_quoted(model._meta.db_table)} SET {assignments} WHERE {where}", fields, where_fields
+
+
+def update(model: type[Model], values: dict, **equal) -> int:
+    """`UPDATE <table> SET <field> = <value>, ... WHERE <field> = <value> AND ...`: the rows
+    changed. Plain values only (no expressions), each prepared by its field."""
+    sql, fields, where_fields = _updater(model, connection.vendor, tuple(values), tuple(equal))
+    prepared = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*prepared, *_prepared(where_fields, equal.values())])
+        return cursor.rowcount
+
+
+def _field(model: type[Model], name: str):
+    return model._meta.pk if name == "pk" else model._meta.get_field(name)
+
+
+def _prepared(fields, values) -> list:
+    """Values for `field = %s`, as an exact lookup prepares them (a UUID as text on SQLite...)."""
+    return [
+        field.get_db_prep_value(value, connection, prepared=False)
+        for field, value in zip(fields, values, strict=True)
+    ]
+
+
+def _quoted(name: str) -> str:
+    return connection.ops.quote_name(name)

@@ -1,0 +1,85 @@
+"""mortgage_sms.rows writes and reads rows exactly as the ORM does, on either database."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db.models import signals
+
+from conversations.models import Message
+from integrations.models import ApiClient
+from leads.models import Inquiry, Lead, LeadEvent
+from mortgage_sms import rows
+from nurture.models import Enrollment
+from tests.factories import LeadFactory
+
+pytestmark = pytest.mark.django_db
+
+# What the hot path writes with rows: none may have a save receiver, which rows would not send.
+WRITTEN_WITH_ROWS = [Lead, Inquiry, LeadEvent, Message, Enrollment, ApiClient]
+
+
+def stored_values(instance) -> dict:
+    fresh = type(instance).objects.get(pk=instance.pk)
+    return {field.attname: getattr(fresh, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_a_lead_inserted_with_rows_reads_back_as_the_orm_stored_it():
+    moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    lead = Lead(
+        phone="+15125550123",
+        first_name="José",
+        state="TX",
+        sms_consent=True,
+        consent_text="I agree.",
+        consent_at=moment,
+    )
+    rows.insert(lead)
+
+    assert lead._state.adding is False
+    stored = stored_values(lead)
+    assert stored["first_name"] == "José"
+    assert stored["consent_at"] == moment
+    assert stored["created_at"] is not None  # auto_now_add filled in, as save() does
+    assert stored["sms_consent"] is True
+    inquiry = rows.insert(
+        Inquiry(lead=lead, source="api", payload={"source": "google", "nested": [1, "two"]})
+    )
+    assert stored_values(inquiry)["payload"] == {"source": "google", "nested": [1, "two"]}
+
+
+def test_an_auto_id_is_filled_in_and_json_kept():
+    lead = LeadFactory()
+    event = rows.insert(LeadEvent(lead=lead, type="probe", description="d", data={"a": [1, None]}))
+
+    assert isinstance(event.pk, int)
+    assert stored_values(event)["data"] == {"a": [1, None]}
+    assert list(lead.events.filter(type="probe")) == [event]
+
+
+def test_fetch_one_builds_the_instance_the_orm_would():
+    lead = LeadFactory(consent_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
+    fetched = rows.get(Lead, pk=lead.pk)
+
+    expected = stored_values(lead)
+    assert {f.attname: getattr(fetched, f.attname) for f in Lead._meta.concrete_fields} == expected
+    assert fetched._state.adding is False
+    assert rows.get(Lead, pk="00000000-0000-0000-0000-000000000000") is None
+    assert rows.get(Lead, suffix="LIMIT 1", phone=lead.phone, status=lead.status).pk == lead.pk
+
+
+def test_update_prepares_values_like_the_orm():
+    lead = LeadFactory()
+    moment = datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC)
+
+    changed = rows.update(Lead, {"next_touch_at": moment, "status": "contacted"}, pk=lead.pk)
+    missing = rows.update(Lead, {"status": "contacted"}, pk="00000000-0000-0000-0000-000000000000")
+
+    assert (changed, missing) == (1, 0)
+    lead.refresh_from_db()
+    assert (lead.next_touch_at, lead.status) == (moment, "contacted")
+
+
+@pytest.mark.parametrize("model", WRITTEN_WITH_ROWS, ids=lambda model: model.__name__)
+def test_no_save_receivers_on_models_written_with_rows(model):
+    for signal in (signals.pre_save, signals.post_save):
+        assert not signal.has_listeners(model), f"{model.__name__} has a {signal} receiver rows would skip"
