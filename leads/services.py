@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from leads import signals
 from leads.choices import CLOSED_STATUSES, QUALIFICATION_FIELDS, ConsentScope, LeadStatus
 from leads.models import DoNotContactNumber, Inquiry, Lead, LeadEvent
 from leads.phones import normalize_phone
-from mortgage_sms import bulk
+from mortgage_sms import bulk, rows
 from mortgage_sms.errors import ApplicationError
 
 CONTACT_FIELDS = ("first_name", "last_name", "email", "state", "zip_code")
@@ -44,9 +42,8 @@ class IntakeResult:
 def lead_event_record(
     *, lead: Lead, type: str, actor: str = "system", description: str = "", data: dict | None = None
 ) -> LeadEvent:
-    return LeadEvent.objects.create(
-        lead=lead, type=type, actor=actor, description=description, data=data or {}
-    )
+    # Written on nearly every step of a lead's life: SQL built once (mortgage_sms.rows).
+    return rows.insert(LeadEvent(lead=lead, type=type, actor=actor, description=description, data=data or {}))
 
 
 def lead_intake(
@@ -392,8 +389,8 @@ def _transition(
         return False
     if not can_transition(old, status):
         raise ApplicationError(f"A lead that is {old} cannot become {status}.", field="status", status=409)
-    lead.status = status
-    lead.save(update_fields=["status", "updated_at"])
+    lead.status, lead.updated_at = status, timezone.now()
+    rows.update(Lead, {"status": status, "updated_at": lead.updated_at}, pk=lead.pk)
     lead_event_record(
         lead=lead,
         type="status_changed",
@@ -491,10 +488,11 @@ def lead_mark_do_not_contact(*, lead: Lead, actor: str, reason: str = "") -> boo
 def lead_record_outbound(*, lead_id, at: datetime) -> None:
     """Note that a text went out; the first one is the lead's first contact."""
     # updated_at moves too: a CRM syncing with `updated_since` must see first_contact_at appear.
-    Lead.objects.filter(pk=lead_id).update(
-        first_contact_at=Coalesce(F("first_contact_at"), Value(at)),
-        last_outbound_at=at,
-        updated_at=timezone.now(),
+    rows.update(
+        Lead,
+        {"first_contact_at": at, "last_outbound_at": at, "updated_at": timezone.now()},
+        keep_if_set=("first_contact_at",),
+        pk=lead_id,
     )
 
 
@@ -527,8 +525,10 @@ def lead_events_record(*, events: list[dict]) -> None:
 
 def lead_set_nurture(*, lead_id, cadence: str, next_touch_at: datetime | None) -> None:
     """Written by the nurture app so the lead's API view shows the next touch."""
-    Lead.objects.filter(pk=lead_id).update(
-        nurture_cadence=cadence, next_touch_at=next_touch_at, updated_at=timezone.now()
+    rows.update(
+        Lead,
+        {"nurture_cadence": cadence, "next_touch_at": next_touch_at, "updated_at": timezone.now()},
+        pk=lead_id,
     )
 
 

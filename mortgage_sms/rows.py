@@ -34,25 +34,88 @@ def _reader(model: type[Model], vendor: str):
 
 
 @cache
-def _select(model: type[Model], vendor: str, keys: tuple[str, ...], suffix: str):
+def _select(model: type[Model], vendor: str, keys: tuple[str, ...], suffix: str, related: str | None):
     columns, _, _ = _reader(model, vendor)
-    fields = [_field(model, key) for key in keys]
-    where = " AND ".join(f"{_quoted(field.column)} = %s" for field in fields)
-    return f"SELECT {columns} FROM {_quoted(model._meta.db_table)} WHERE {where} {suffix}".rstrip(), fields
+    source = _quoted(model._meta.db_table)
+    if related:
+        link = model._meta.get_field(related)
+        target = link.related_model
+        columns = f"{columns}, {_reader(target, vendor)[0]}"
+        target_pk = f"{_quoted(target._meta.db_table)}.{_quoted(target._meta.pk.column)}"
+        source = f"{source} JOIN {_quoted(target._meta.db_table)} ON {_qualified(model, link)} = {target_pk}"
+    fields = [_lookup(model, key) for key in keys]
+    where = " AND ".join(f"{_qualified(owner, field)} = %s" for owner, field in fields)
+    sql = f"SELECT {columns} FROM {source} WHERE {where} {suffix}".rstrip()
+    return sql, [field for _, field in fields]
 
 
-def get(model: type[Model], *, suffix: str = "", **equal) -> Model | None:
+def get(model: type[Model], *, suffix: str = "", with_related: str | None = None, **equal) -> Model | None:
     """The row whose fields equal `equal` (e.g. pk=..., active=True) as an instance, or None.
 
-    suffix: what follows the WHERE clause, e.g. "LIMIT 1" or "FOR UPDATE"."""
-    sql, fields = _select(model, connection.vendor, tuple(equal), suffix)
-    _, attnames, converters = _reader(model, connection.vendor)
+    suffix: what follows the WHERE clause, e.g. "LIMIT 1" or "FOR UPDATE".
+    with_related: a foreign key whose row is read in the same statement (as select_related);
+    `equal` may then name its fields as `<key>__<field>`."""
+    sql, fields = _select(model, connection.vendor, tuple(equal), suffix, with_related)
     with connection.cursor() as cursor:
         cursor.execute(sql, _prepared(fields, equal.values()))
         row = cursor.fetchone()
     if row is None:
         return None
-    return model.from_db(connection.alias, attnames, _converted(row, converters))
+    instance = _instance(model, row)
+    if with_related:
+        related = model._meta.get_field(with_related).related_model
+        setattr(instance, with_related, _instance(related, row[len(model._meta.concrete_fields) :]))
+    return instance
+
+
+def _instance(model: type[Model], row) -> Model:
+    _, attnames, converters = _reader(model, connection.vendor)
+    return model.from_db(connection.alias, attnames, _converted(row[: len(attnames)], converters))
+
+
+def _lookup(model: type[Model], key: str):
+    """(model the field belongs to, field) for `name` or `<foreign key>__<name>`."""
+    if "__" not in key:
+        return model, _field(model, key)
+    link, name = key.split("__", 1)
+    target = model._meta.get_field(link).related_model
+    return target, _field(target, name)
+
+
+def _qualified(model: type[Model], field) -> str:
+    return f"{_quoted(model._meta.db_table)}.{_quoted(field.column)}"
+
+
+def refresh(instance: Model, names: list[str]) -> Model:
+    """Read these fields of the instance's row again, as refresh_from_db(fields=...) does."""
+    sql, fields = _refresher(type(instance), connection.vendor, tuple(names))
+    pk_field = instance._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk_field.get_db_prep_value(instance.pk, connection, prepared=False)])
+        row = cursor.fetchone()
+    if row is None:
+        raise type(instance).DoesNotExist(f"{type(instance).__name__} {instance.pk} is gone")
+    for (field, converters), value in zip(fields, row, strict=True):
+        for convert in converters:
+            value = convert(value, field.get_col(instance._meta.db_table), connection)
+        setattr(instance, field.attname, value)
+    return instance
+
+
+@cache
+def _refresher(model: type[Model], vendor: str, names: tuple[str, ...]):
+    fields = [_field(model, name) for name in names]
+    columns = ", ".join(_quoted(field.column) for field in fields)
+    sql = f"SELECT {columns} FROM {_quoted(model._meta.db_table)} WHERE {_quoted(model._meta.pk.column)} = %s"
+    with_converters = [
+        (
+            field,
+            connection.ops.get_db_converters(field.get_col(model._meta.db_table))
+            + field.get_db_converters(connection),
+        )
+        for field in fields
+    ]
+    return sql, with_converters
 
 
 def _converted(row, converters) -> list:
@@ -106,17 +169,25 @@ def insert(instance: Model) -> Model:
 
 
 @cache
-def _updater(model: type[Model], vendor: str, names: tuple[str, ...], keys: tuple[str, ...]):
+def _updater(
+    model: type[Model], vendor: str, names: tuple[str, ...], keys: tuple[str, ...], keep: tuple[str, ...]
+):
     fields, where_fields = [_field(model, name) for name in names], [_field(model, key) for key in keys]
-    assignments = ", ".join(f"{_quoted(field.column)} = %s" for field in fields)
+    assignments = ", ".join(
+        f"{_quoted(field.column)} = COALESCE({_quoted(field.column)}, %s)"
+        if field.name in keep
+        else f"{_quoted(field.column)} = %s"
+        for field in fields
+    )
     where = " AND ".join(f"{_quoted(field.column)} = %s" for field in where_fields)
     return f"UPDATE {_quoted(model._meta.db_table)} SET {assignments} WHERE {where}", fields, where_fields
 
 
-def update(model: type[Model], values: dict, **equal) -> int:
+def update(model: type[Model], values: dict, *, keep_if_set: tuple[str, ...] = (), **equal) -> int:
     """`UPDATE <table> SET <field> = <value>, ... WHERE <field> = <value> AND ...`: the rows
-    changed. Plain values only (no expressions), each prepared by its field."""
-    sql, fields, where_fields = _updater(model, connection.vendor, tuple(values), tuple(equal))
+    changed. Plain values only (no expressions), each prepared by its field; a field named in
+    keep_if_set is written only where it is NULL (`COALESCE(field, value)`)."""
+    sql, fields, where_fields = _updater(model, connection.vendor, tuple(values), tuple(equal), keep_if_set)
     prepared = [
         field.get_db_prep_save(value, connection)
         for field, value in zip(fields, values.values(), strict=True)

@@ -12,6 +12,7 @@ from conversations.models import Kind, Message
 from leads import services as lead_services
 from leads.choices import LeadStatus
 from leads.models import Lead
+from mortgage_sms import rows
 from nurture.models import Cadence, CadenceStep, Enrollment, EnrollmentState, Trigger
 
 logger = logging.getLogger(__name__)
@@ -131,9 +132,9 @@ def _inserted(enrollment: Enrollment) -> bool:
     try:
         if connection.in_atomic_block:
             with transaction.atomic():
-                enrollment.save(force_insert=True)
+                rows.insert(enrollment)
         else:
-            enrollment.save(force_insert=True)
+            rows.insert(enrollment)
     except IntegrityError:
         return False
     return True
@@ -237,13 +238,7 @@ def nurture_after_first_text(*, message) -> Enrollment | None:
     """The first text went out: nudge until the borrower answers."""
     if message.kind != Kind.FIRST_CONTACT or message.lead_id is None:
         return None
-    # The cadence with its first step, in one query (none: no active cadence, or no step).
-    first = (
-        CadenceStep.objects.filter(cadence__trigger=Trigger.NO_REPLY, cadence__active=True)
-        .select_related("cadence")
-        .order_by("position")
-        .first()
-    )
+    first = _no_reply_first_step()
     lead = _lead_as_now(message)
     if first is None or lead.status not in NURTURABLE_STATUSES or not lead.is_contactable():
         return None
@@ -266,14 +261,26 @@ ENROLLMENT_FIELDS = [
 ]
 
 
+def _no_reply_first_step() -> CadenceStep | None:
+    """The active no-reply cadence's first step with its cadence; None when there is no such
+    cadence or it has no step. SQL built once (mortgage_sms.rows): on every greeting, and the
+    ORM's building of this join cost several times running it."""
+    return rows.get(
+        CadenceStep,
+        with_related="cadence",
+        suffix="ORDER BY position LIMIT 1",
+        cadence__trigger=Trigger.NO_REPLY,
+        cadence__active=True,
+    )
+
+
 def _lead_as_now(message) -> Lead:
     """The text's lead as stored now. A sender that holds it (the greeting task, which locked it
     a moment ago) has only the fields that may have changed since read again: the whole row
     costs more to ask for."""
     if not Message.lead.is_cached(message):
         return Lead.objects.get(pk=message.lead_id)
-    message.lead.refresh_from_db(fields=ENROLLMENT_FIELDS)
-    return message.lead
+    return rows.refresh(message.lead, ENROLLMENT_FIELDS)
 
 
 def nurture_after_reply(*, lead: Lead, message) -> int:

@@ -4,7 +4,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from conversations import texts
@@ -19,6 +19,7 @@ from experiments.models import Target
 from leads import services as lead_services
 from leads.choices import LeadStatus
 from leads.models import Lead
+from mortgage_sms import rows
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def first_contact_send(*, lead_id, inquiry_id: int, queue_delivery: bool = True)
     to `contacted` in the same transaction, so a greeting never exists for a lead left `new`.
     queue_delivery=False: the caller delivers the text itself (send_sms)."""
     with transaction.atomic():
-        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        lead = _locked_lead(lead_id)
         dedupe_key = f"first_contact:{inquiry_id}"
         # (id, dedupe key, created at) of the greetings so far, newest first: the whole rows
         # cost more to ask for, and are needed only by a second run of this task.
@@ -75,6 +76,15 @@ def first_contact_send(*, lead_id, inquiry_id: int, queue_delivery: bool = True)
                 lead=lead, status=LeadStatus.CONTACTED, actor="system", lead_locked=True
             )
     return result
+
+
+def _locked_lead(lead_id) -> Lead:
+    """The whole lead, FOR UPDATE where the database has row locks (SQL built once: rows)."""
+    lock = "FOR UPDATE" if connection.features.has_select_for_update else ""
+    lead = rows.get(Lead, suffix=lock, pk=lead_id)
+    if lead is None:
+        raise Lead.DoesNotExist(f"No lead {lead_id}")
+    return lead
 
 
 def _greet(

@@ -12,6 +12,7 @@ from conversations.models import Kind, Message, MessageStatus, Sender
 from leads import services as lead_services
 from leads.models import LeadEvent
 from tests.factories import LeadFactory
+from tests.fakes.twilio_server import refused_base_url
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,41 @@ def test_it_sends_to_body_and_status_callback_through_the_messaging_service(fake
     assert message.status == MessageStatus.SENT
     assert message.provider_sid.startswith("SM")
     assert message.attempts == 1
+
+
+def test_it_goes_through_the_proxy_the_environment_names(fake_twilio, run_tasks, settings, monkeypatch):
+    # A host no resolver knows: only the proxy (the fake, which answers absolute-form requests
+    # as a proxy does) can carry the request.
+    settings.TWILIO_API_BASE_URL = "http://api.twilio.invalid"
+    monkeypatch.setenv("HTTP_PROXY", fake_twilio.base_url)
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+    message = send_reply(run_tasks, LeadFactory(phone="+15125550124"))
+
+    assert message.status == MessageStatus.SENT
+    assert [request.form["To"] for request in fake_twilio.messages_created] == ["+15125550124"]
+
+
+def test_it_bypasses_the_proxy_for_hosts_in_no_proxy(
+    fake_twilio, unreachable_twilio_proxy, run_tasks, settings, monkeypatch
+):
+    monkeypatch.setenv("HTTP_PROXY", unreachable_twilio_proxy)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    for name in ("no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+    message = send_reply(run_tasks, LeadFactory(phone="+15125550125"))
+
+    assert message.status == MessageStatus.SENT
+    assert len(fake_twilio.messages_created) == 1
+
+
+@pytest.fixture
+def unreachable_twilio_proxy():
+    url, holder = refused_base_url()
+    yield url
+    holder.close()
 
 
 def test_it_sends_from_the_number_when_there_is_no_messaging_service(fake_twilio, run_tasks, settings):

@@ -9,7 +9,7 @@ from conversations.models import Message
 from integrations.models import ApiClient
 from leads.models import Inquiry, Lead, LeadEvent
 from mortgage_sms import rows
-from nurture.models import Enrollment
+from nurture.models import Cadence, CadenceStep, Enrollment
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +67,19 @@ def test_fetch_one_builds_the_instance_the_orm_would():
     assert rows.get(Lead, suffix="LIMIT 1", phone=lead.phone, status=lead.status).pk == lead.pk
 
 
+def test_a_row_read_with_its_related_row_in_one_statement(django_assert_num_queries):
+    cadence = Cadence.objects.create(name="Probe", slug="probe", trigger="manual", active=True)
+    CadenceStep.objects.create(cadence=cadence, position=2, delay_amount=1, body="second")
+    CadenceStep.objects.create(cadence=cadence, position=1, delay_amount=1, body="first")
+
+    with django_assert_num_queries(1):
+        step = rows.get(
+            CadenceStep, with_related="cadence", suffix="ORDER BY position LIMIT 1", cadence__slug="probe"
+        )
+        assert (step.body, step.cadence.name, step.cadence.active) == ("first", "Probe", True)
+    assert rows.get(CadenceStep, with_related="cadence", cadence__slug="missing") is None
+
+
 def test_update_prepares_values_like_the_orm():
     lead = LeadFactory()
     moment = datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC)
@@ -77,6 +90,31 @@ def test_update_prepares_values_like_the_orm():
     assert (changed, missing) == (1, 0)
     lead.refresh_from_db()
     assert (lead.next_touch_at, lead.status) == (moment, "contacted")
+
+
+def test_refresh_reads_the_named_fields_again_and_only_those():
+    lead = LeadFactory(status="new", sms_consent=True)
+    Lead.objects.filter(pk=lead.pk).update(status="contacted", sms_consent=False, first_name="Changed")
+    stale_name = lead.first_name
+
+    rows.refresh(lead, ["status", "sms_consent"])
+
+    assert (lead.status, lead.sms_consent, lead.first_name) == ("contacted", False, stale_name)
+    Lead.objects.filter(pk=lead.pk).delete()
+    with pytest.raises(Lead.DoesNotExist):
+        rows.refresh(lead, ["status"])
+
+
+def test_a_field_kept_if_set_is_written_only_where_it_is_empty():
+    first, later = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 2, tzinfo=UTC)
+    lead = LeadFactory(first_contact_at=None)
+
+    for moment in (first, later):
+        values = {"first_contact_at": moment, "last_outbound_at": moment}
+        rows.update(Lead, values, keep_if_set=("first_contact_at",), pk=lead.pk)
+
+    lead.refresh_from_db()
+    assert (lead.first_contact_at, lead.last_outbound_at) == (first, later)
 
 
 @pytest.mark.parametrize("model", WRITTEN_WITH_ROWS, ids=lambda model: model.__name__)
