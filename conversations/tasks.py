@@ -23,10 +23,14 @@ def take_agent_turn(message_id: str) -> str:
 
 
 def send_first_contact(lead_id: str, inquiry_id: int) -> str:
-    # The contact rules, the do-not-contact list and whether any webhook or CRM target exists
-    # are read once for the whole task (the decision, the hand-over and the nurture enrollment
-    # that follows it, milliseconds apart).
-    with windows.rules_snapshot(), lead_services.dnc_snapshot(), integration_services.targets_snapshot():
+    # The contact rules (the borrower's states' only), the do-not-contact list and whether any
+    # webhook or CRM target exists are read once for the whole task (the decision, the
+    # hand-over and the nurture enrollment that follows it, milliseconds apart).
+    with (
+        windows.rules_snapshot(as_needed=True),
+        lead_services.dnc_snapshot(),
+        integration_services.targets_snapshot(),
+    ):
         return _send_first_contact(lead_id, inquiry_id)
 
 

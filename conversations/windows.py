@@ -24,6 +24,7 @@ from phonenumbers import timezone as phone_timezones
 
 from conversations.models import ContactRule, Direction, Kind, Message
 from leads.choices import US_STATES
+from mortgage_sms import rows
 
 # Where a state spans two zones, the zone most of its people live in (the ZIP code refines it).
 STATE_TIMEZONES = {
@@ -234,14 +235,31 @@ _rules_snapshot: ContextVar[dict | None] = ContextVar("contact_rules_snapshot", 
 
 
 @contextmanager
-def rules_snapshot():
+def rules_snapshot(*, as_needed: bool = False):
     """Read the contact rules once for the decisions made inside the block; a batch is short,
-    so an emergency pause still takes effect within seconds."""
-    token = _rules_snapshot.set({rule.state: rule for rule in ContactRule.objects.all()})
+    so an emergency pause still takes effect within seconds.
+
+    as_needed: read a state's rules the first time a decision in the block asks for them, once
+    (a single lead's task needs two or three of the rules, not all of them)."""
+    snapshot = _RulesReadAsNeeded() if as_needed else {rule.state: rule for rule in ContactRule.objects.all()}
+    token = _rules_snapshot.set(snapshot)
     try:
         yield
     finally:
         _rules_snapshot.reset(token)
+
+
+class _RulesReadAsNeeded:
+    def __init__(self):
+        self.by_state, self.read = {}, set()
+
+    def rules(self, wanted: list[str]) -> list:
+        missing = [state for state in wanted if state not in self.read]
+        if missing:
+            # SQL built once (mortgage_sms.rows): this runs on every greeting.
+            self.by_state.update((rule.state, rule) for rule in rows.all(ContactRule, state=missing))
+            self.read.update(missing)
+        return [self.by_state[state] for state in wanted if state in self.by_state]
 
 
 def _rules(states: tuple[str, ...]) -> list:
@@ -249,6 +267,8 @@ def _rules(states: tuple[str, ...]) -> list:
     snapshot = _rules_snapshot.get()
     if snapshot is None:
         return list(ContactRule.objects.filter(state__in=wanted))
+    if isinstance(snapshot, _RulesReadAsNeeded):
+        return snapshot.rules(wanted)
     return [snapshot[state] for state in wanted if state in snapshot]
 
 
@@ -340,17 +360,19 @@ def contacts_snapshot(lead_ids, since: datetime):
     """Read once, for the decisions made inside the block, the contacts a cap may count for
     these leads from `since` on; text_recorded adds the texts the block queues. What no rule in
     the contact rules snapshot caps is not read at all."""
-    rules = list(_rules_snapshot.get().values()) if _rules_snapshot.get() is not None else None
+    # Which rules cap anything is known only from a whole snapshot; else every contact is read.
+    snapshot = _rules_snapshot.get()
+    rules = list(snapshot.values()) if isinstance(snapshot, dict) else None
     capped = [rule for rule in rules if rule.max_per_24h is not None] if rules is not None else None
     texts = {lead_id: [] for lead_id in lead_ids}
     if capped is None or capped:
-        rows = Message.objects.filter(
+        recent = Message.objects.filter(
             lead_id__in=texts,
             direction=Direction.OUTBOUND,
             kind__in=[*CAPPED_KINDS, Kind.FIRST_CONTACT],
             created_at__gt=since,
         ).values_list("lead_id", "kind", "created_at")
-        for lead_id, kind, created_at in rows:
+        for lead_id, kind, created_at in recent:
             texts[lead_id].append((kind, created_at))
     calls = None
     if capped is None or any(rule.cap_counts_calls for rule in capped):

@@ -34,7 +34,8 @@ def _reader(model: type[Model], vendor: str):
 
 
 @cache
-def _select(model: type[Model], vendor: str, keys: tuple[str, ...], suffix: str, related: str | None):
+def _select(model: type[Model], vendor: str, keys: tuple, suffix: str, related: str | None):
+    """keys: (name, None) for `= %s`, (name, n) for `IN (n placeholders)`."""
     columns, _, _ = _reader(model, vendor)
     source = _quoted(model._meta.db_table)
     if related:
@@ -43,8 +44,13 @@ def _select(model: type[Model], vendor: str, keys: tuple[str, ...], suffix: str,
         columns = f"{columns}, {_reader(target, vendor)[0]}"
         target_pk = f"{_quoted(target._meta.db_table)}.{_quoted(target._meta.pk.column)}"
         source = f"{source} JOIN {_quoted(target._meta.db_table)} ON {_qualified(model, link)} = {target_pk}"
-    fields = [_lookup(model, key) for key in keys]
-    where = " AND ".join(f"{_qualified(owner, field)} = %s" for owner, field in fields)
+    fields = [_lookup(model, name) for name, _ in keys]
+    where = " AND ".join(
+        f"{_qualified(owner, field)} = %s"
+        if count is None
+        else f"{_qualified(owner, field)} IN ({', '.join(['%s'] * count)})"
+        for (owner, field), (_, count) in zip(fields, keys, strict=True)
+    )
     sql = f"SELECT {columns} FROM {source} WHERE {where} {suffix}".rstrip()
     return sql, [field for _, field in fields]
 
@@ -55,7 +61,9 @@ def get(model: type[Model], *, suffix: str = "", with_related: str | None = None
     suffix: what follows the WHERE clause, e.g. "LIMIT 1" or "FOR UPDATE".
     with_related: a foreign key whose row is read in the same statement (as select_related);
     `equal` may then name its fields as `<key>__<field>`."""
-    sql, fields = _select(model, connection.vendor, tuple(equal), suffix, with_related)
+    sql, fields = _select(
+        model, connection.vendor, tuple((name, None) for name in equal), suffix, with_related
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, _prepared(fields, equal.values()))
         row = cursor.fetchone()
@@ -66,6 +74,54 @@ def get(model: type[Model], *, suffix: str = "", with_related: str | None = None
         related = model._meta.get_field(with_related).related_model
         setattr(instance, with_related, _instance(related, row[len(model._meta.concrete_fields) :]))
     return instance
+
+
+def all(model: type[Model], *, suffix: str = "", **equal) -> list[Model]:
+    """Every row whose fields equal `equal`, as instances; a list or tuple value means any of
+    its values (`IN`), and an empty one matches nothing."""
+    if any(isinstance(value, list | tuple) and not value for value in equal.values()):
+        return []
+    keys = tuple(
+        (name, len(value) if isinstance(value, list | tuple) else None) for name, value in equal.items()
+    )
+    sql, fields = _select(model, connection.vendor, keys, suffix, None)
+    params = []
+    for field, value in zip(fields, equal.values(), strict=True):
+        params += (
+            _prepared([field] * len(value), value)
+            if isinstance(value, list | tuple)
+            else _prepared([field], [value])
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [_instance(model, row) for row in cursor.fetchall()]
+
+
+def values(model: type[Model], names: list[str], *, suffix: str = "", **equal) -> list[tuple]:
+    """The named fields of every row whose fields equal `equal`, as tuples (values_list)."""
+    sql, fields, wanted = _values_reader(model, connection.vendor, tuple(names), tuple(equal), suffix)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _prepared(fields, equal.values()))
+        found = cursor.fetchall()
+    return [tuple(_converted(row, wanted)) for row in found]
+
+
+@cache
+def _values_reader(
+    model: type[Model], vendor: str, names: tuple[str, ...], keys: tuple[str, ...], suffix: str
+):
+    sql, fields = _select(model, vendor, tuple((key, None) for key in keys), suffix, None)
+    columns, _, _ = _reader(model, vendor)
+    wanted = [_field(model, name) for name in names]
+    chosen = ", ".join(_qualified(model, field) for field in wanted)
+    converters = [(_converters_of(model, field), field.get_col(model._meta.db_table)) for field in wanted]
+    return sql.replace(f"SELECT {columns} ", f"SELECT {chosen} ", 1), fields, converters
+
+
+def _converters_of(model: type[Model], field) -> list:
+    return connection.ops.get_db_converters(field.get_col(model._meta.db_table)) + field.get_db_converters(
+        connection
+    )
 
 
 def _instance(model: type[Model], row) -> Model:

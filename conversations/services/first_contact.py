@@ -59,10 +59,12 @@ def first_contact_send(*, lead_id, inquiry_id: int, queue_delivery: bool = True)
         dedupe_key = f"first_contact:{inquiry_id}"
         # (id, dedupe key, created at) of the greetings so far, newest first: the whole rows
         # cost more to ask for, and are needed only by a second run of this task.
-        greetings = list(
-            Message.objects.filter(lead=lead, kind=Kind.FIRST_CONTACT)
-            .order_by("-created_at")
-            .values_list("pk", "dedupe_key", "created_at")
+        greetings = rows.values(
+            Message,
+            ["pk", "dedupe_key", "created_at"],
+            suffix="ORDER BY created_at DESC",
+            lead=lead.pk,
+            kind=Kind.FIRST_CONTACT,
         )
         already_queued = next((pk for pk, key, _ in greetings if key == dedupe_key), None)
         # A second run of this task finds its text and decides nothing again.

@@ -80,6 +80,26 @@ def test_a_row_read_with_its_related_row_in_one_statement(django_assert_num_quer
     assert rows.get(CadenceStep, with_related="cadence", cadence__slug="missing") is None
 
 
+def test_all_reads_every_matching_row_with_in_lists():
+    leads = [LeadFactory(state=state) for state in ("TX", "FL", "CA")]
+
+    found = rows.all(Lead, suffix="ORDER BY state", state=["TX", "CA", "NY"], status=leads[0].status)
+
+    assert [(lead.pk, lead.state) for lead in found] == [(leads[2].pk, "CA"), (leads[0].pk, "TX")]
+    assert rows.all(Lead, state=[]) == []
+    assert [lead.pk for lead in rows.all(Lead, pk=[leads[1].pk])] == [leads[1].pk]
+
+
+def test_values_reads_chosen_fields_converted():
+    moment = datetime(2026, 7, 8, 9, 10, tzinfo=UTC)
+    lead = LeadFactory(consent_at=moment, sms_consent=True)
+
+    assert rows.values(Lead, ["pk", "consent_at", "sms_consent"], phone=lead.phone) == [
+        (lead.pk, moment, True)
+    ]
+    assert rows.values(Lead, ["pk"], phone="+15125550000") == []
+
+
 def test_update_prepares_values_like_the_orm():
     lead = LeadFactory()
     moment = datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC)
