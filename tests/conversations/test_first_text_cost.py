@@ -23,11 +23,12 @@ pytestmark = pytest.mark.django_db
 # for the answer's not_texted_reason.
 WEB_QUERIES = 8
 # The greeting task. Deciding (lead locked): the lead, its greetings so far, the first-text A/B
-# test, the do-not-contact list, the contact rules, the text, the lead's status and its
-# timeline entry, "any target?" (asked once for the whole task). Handing over: the claim (the
-# text just stored is not read back), the lead's opt-out state right before the call, the text
-# sent, the lead's first/last outbound. Then the nurture enrollment: the cadence's first step,
-# the lead, the enrollment, its timeline entry, the lead's next touch.
+# test, the do-not-contact list, the contact rules of the borrower's states (read once, as
+# needed), the text, the lead's status and its timeline entry, "any target?" (asked once for the
+# whole task). Handing over: the claim (the text just stored is not read back), the lead's
+# opt-out state right before the call, the text sent, the lead's first/last outbound. Then the
+# nurture enrollment: the cadence's first step with its cadence, the lead's fields that may have
+# changed, the enrollment, its timeline entry, the lead's next touch.
 GREETING_QUERIES = 18
 # Savepoints: a test runs inside a transaction of its own, so each transaction is one here. The
 # web request's is lead_intake's (no second one around it); the greeting's are its decision,
