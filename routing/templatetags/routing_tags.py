@@ -31,6 +31,16 @@ def label(value) -> str:
     return texts.label(value)
 
 
+# An inquiry's own fields, shown above its payload: the payload repeats them as posted.
+INQUIRY_FIELDS_SHOWN = {"source", "source_detail", "sms_consent", "submitted_by"}
+
+
+@register.filter
+def payload_rows(payload: dict) -> list[tuple]:
+    """The inquiry as posted, without what the page shows already as the inquiry's fields."""
+    return [(key, value) for key, value in (payload or {}).items() if key not in INQUIRY_FIELDS_SHOWN]
+
+
 @register.filter
 def field_name(name) -> str:
     """A lead field's name as people read it: "SMS consent", "Consent IP address"."""

@@ -114,7 +114,14 @@ def test_the_timeline_reads_in_words_not_stored_values(offered, ann, client_for)
 
 
 def test_the_inquiry_as_posted_reads_with_the_fields_names(offered, ann, client_for):
-    payload = {"first_name": "Maria", "sms_consent": True, "consent_ip": "203.0.113.5", "loan_type": "fha"}
+    payload = {
+        "first_name": "Maria",
+        "source": "web",
+        "sms_consent": True,
+        "consent_ip": "203.0.113.5",
+        "loan_type": "fha",
+    }
+    offered.inquiries.all().delete()
     offered.inquiries.create(source="web", sms_consent=True, payload=payload)
 
     html = page(client_for(ann).get(f"/officer/leads/{offered.pk}/"))
@@ -122,6 +129,9 @@ def test_the_inquiry_as_posted_reads_with_the_fields_names(offered, ann, client_
     for label in ("<dt>SMS consent</dt>", "<dt>Consent IP address</dt>", "<dt>Loan type</dt>"):
         assert label in html
     assert "Sms consent" not in html and "Consent ip" not in html
+    # The inquiry's source and consent are shown once, not again from the payload.
+    assert html.count("<dt>SMS consent</dt>") == 1
+    assert html.count("<dt>Source</dt>") == 1
 
 
 def test_an_officer_cannot_open_a_lead_not_offered_or_assigned_to_them(offered, bob, client_for):
