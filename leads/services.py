@@ -179,11 +179,11 @@ def _open_lead_locked(phone: str):
 
 
 def _open_lead(phone, contact, qualification, inquiry_fields) -> IntakeResult:
-    lead = _new_lead(phone, contact, qualification, inquiry_fields)
-    lead.save()
-    inquiry = Inquiry.objects.create(lead=lead, **inquiry_fields)
-    for event in _creation_events(lead, inquiry):
-        event.save()
+    # Every new lead's three inserts, as SQL built once (mortgage_sms/rows.py): the ORM's
+    # compiling of them cost several times the statements. Its timeline entries in one INSERT.
+    lead = rows.insert(_new_lead(phone, contact, qualification, inquiry_fields))
+    inquiry = rows.insert(Inquiry(lead=lead, **inquiry_fields))
+    rows.insert_all(_creation_events(lead, inquiry))
     signals.lead_created.send(sender=Lead, lead=lead, inquiry=inquiry)
     return IntakeResult(lead=lead, inquiry=inquiry, created=True)
 

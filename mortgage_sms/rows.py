@@ -186,15 +186,16 @@ def _converted(row, converters) -> list:
 
 
 @cache
-def _inserter(model: type[Model], vendor: str, pk_set: bool):
+def _inserter(model: type[Model], vendor: str, pk_set: bool, count: int = 1):
     meta = model._meta
     fields = [
         f for f in meta.local_concrete_fields if not f.generated and (pk_set or f is not meta.auto_field)
     ]
     returning = list(meta.db_returning_fields) if connection.features.can_return_columns_from_insert else []
+    one_row = f"({', '.join(['%s'] * len(fields))})"
     sql = (
         f"INSERT INTO {_quoted(meta.db_table)} ({', '.join(_quoted(f.column) for f in fields)})"
-        f" VALUES ({', '.join(['%s'] * len(fields))})"
+        f" VALUES {', '.join([one_row] * count)}"
     )
     if returning:
         sql += f" RETURNING {', '.join(_quoted(f.column) for f in returning)}"
@@ -222,6 +223,41 @@ def insert(instance: Model) -> Model:
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance
+
+
+def insert_all(instances: list[Model]) -> list[Model]:
+    """Insert instances of one model in one statement, as `bulk_create` would, each one's
+    auto-set values filled in (one statement each where the database cannot return the rows)."""
+    if len(instances) < 2 or not connection.features.can_return_rows_from_bulk_insert:
+        return [insert(instance) for instance in instances]
+    model, meta = type(instances[0]), instances[0]._meta
+    for instance in instances:
+        if type(instance) is not model:
+            raise TypeError(
+                f"insert_all takes instances of one model: {model.__name__}, not {type(instance).__name__}"
+            )
+        if not instance._is_pk_set(meta):
+            setattr(instance, meta.pk.attname, meta.pk.get_pk_value_on_save(instance))
+    pk_set = {instance._is_pk_set(meta) for instance in instances}
+    if len(pk_set) > 1:
+        raise ValueError("insert_all takes instances that all have their primary key, or none")
+    sql, fields, returning = _inserter(model, connection.vendor, pk_set.pop(), len(instances))
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection)
+        for instance in instances
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        returned = cursor.fetchall() if returning else []
+    # The database returns the rows in the order of VALUES (bulk_create relies on it too).
+    for instance, row in zip(instances, returned, strict=False):
+        for field, value in zip(returning, row, strict=True):
+            setattr(instance, field.attname, value)
+    for instance in instances:
+        instance._state.adding = False
+        instance._state.db = connection.alias
+    return instances
 
 
 @cache

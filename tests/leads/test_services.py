@@ -90,3 +90,36 @@ def test_two_inquiries_racing_from_one_phone_open_one_lead():
     assert sorted(results) == [False, True]
     assert Lead.objects.count() == 1
     assert Inquiry.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "consent, consent_text, second_entry",
+    [
+        (False, "", ("not_contacted", {"reason": "no_consent"})),
+        (True, "", ("not_contacted", {"reason": "no_consent_text"})),
+        (True, "I agree to texts.", None),
+    ],
+)
+def test_a_new_leads_timeline_starts_with_its_creation_entries(consent, consent_text, second_entry):
+    result = services.lead_intake(
+        phone="512-555-0142",
+        submitted_by="api:CRM",
+        source="paid",
+        contact={"first_name": "Ana"},
+        sms_consent=consent,
+        consent_text=consent_text,
+        payload={"phone": "512-555-0142"},
+    )
+
+    stored = Lead.objects.get(pk=result.lead.pk)
+    assert (stored.phone, stored.first_name, stored.source) == ("+15125550142", "Ana", "paid")
+    assert Inquiry.objects.get(lead=stored).payload == {"phone": "512-555-0142"}
+    events = list(stored.events.all())  # in timeline order
+    assert (events[0].type, events[0].actor, events[0].description) == (
+        "lead_created",
+        "api:CRM",
+        "New Paid inquiry.",
+    )
+    assert events[0].data == {"inquiry_id": result.inquiry.pk, "sms_consent": consent}
+    assert [(event.type, event.data) for event in events[1:]] == ([second_entry] if second_entry else [])

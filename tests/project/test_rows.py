@@ -3,7 +3,9 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 from django.db.models import signals
+from django.test.utils import CaptureQueriesContext
 
 from conversations.models import Message
 from integrations.models import ApiClient
@@ -54,6 +56,29 @@ def test_an_auto_id_is_filled_in_and_json_kept():
     assert isinstance(event.pk, int)
     assert stored_values(event)["data"] == {"a": [1, None]}
     assert list(lead.events.filter(type="probe")) == [event]
+
+
+def test_insert_all_writes_every_row_in_one_statement_and_fills_in_their_ids():
+    lead = LeadFactory()
+    events = [
+        LeadEvent(lead=lead, type="first", data={"n": 1}),
+        LeadEvent(lead=lead, type="second", description="two", data={}),
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        rows.insert_all(events)
+
+    assert len([q for q in queries.captured_queries if q["sql"].startswith("INSERT")]) == 1
+    assert all(isinstance(event.pk, int) and event._state.adding is False for event in events)
+    stored = {event.pk: (event.type, event.description, event.data) for event in lead.events.all()}
+    assert stored == {events[0].pk: ("first", "", {"n": 1}), events[1].pk: ("second", "two", {})}
+
+
+def test_insert_all_of_one_or_none_is_a_plain_insert():
+    lead = LeadFactory()
+    assert rows.insert_all([]) == []
+    (event,) = rows.insert_all([LeadEvent(lead=lead, type="only")])
+    assert list(lead.events.values_list("pk", "type")) == [(event.pk, "only")]
 
 
 def test_fetch_one_builds_the_instance_the_orm_would():
