@@ -4,6 +4,7 @@ client, and JSON for the 404s and 500s that happen outside a view."""
 
 import math
 import re
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -224,11 +225,16 @@ _TYPE_MESSAGES = {
 
 
 def _json_type(field) -> type | None:
+    return _json_type_of(type(field))
+
+
+@cache  # asked for every field of every request's input: it depends on the field's class only
+def _json_type_of(field_type: type) -> type | None:
     for field_class, kind in (
         (serializers.CharField, str),
         (serializers.BooleanField, bool),
         (serializers.ListField, list),
     ):
-        if isinstance(field, field_class):
+        if issubclass(field_type, field_class):
             return kind
     return None
