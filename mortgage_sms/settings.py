@@ -325,6 +325,8 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+    # django-q2's database broker, its enqueue (one per lead, in the POST) as SQL built once.
+    Q_CLUSTER["broker_class"] = "mortgage_sms.broker.DatabaseBroker"
 # Tests run tasks inline (after django-q2's own pickle round trip).
 Q_CLUSTER["sync"] = env.bool("Q_SYNC", default=False)
 

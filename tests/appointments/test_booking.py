@@ -196,6 +196,7 @@ def test_a_booking_while_the_broker_is_down_is_kept(clock, jane, maria, monkeypa
     url, holder = refused_base_url()
     monkeypatch.setattr(Conf, "SYNC", False)  # the broker as production has it, unreachable
     monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(Conf, "BROKER_CLASS", None)  # set for the database broker only
     monkeypatch.setattr(Conf, "REDIS", url.replace("http://", "redis://") + "/0")
     slot = Slot(starts_at=TUESDAY_MORNING + timedelta(hours=2), officer=jane)
 

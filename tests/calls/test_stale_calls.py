@@ -75,6 +75,7 @@ def broker_down(monkeypatch):
     url, holder = refused_base_url()
     monkeypatch.setattr(Conf, "SYNC", False)
     monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(Conf, "BROKER_CLASS", None)  # set for the database broker only
     monkeypatch.setattr(Conf, "REDIS", url.replace("http://", "redis://") + "/0")
     yield
     holder.close()

@@ -43,7 +43,7 @@ def test_two_answers_at_once_each_use_their_own_context():
     lead = LeadFactory()
     created = LeadOutput(lead, context={"created": True})
     read = LeadOutput(lead, context={"created": False})
-    created.fields, read.fields  # both bound before either answers
+    assert created.fields and read.fields  # both bound before either answers
 
     assert created.data["ab_variants"] == [] and read.data["id"] == str(lead.pk)
 

@@ -97,6 +97,7 @@ def test_the_api_answers_201_for_a_lead_it_stored_when_the_broker_is_down(
     # The broker as production has it, but unreachable: Redis, tasks not run inline.
     monkeypatch.setattr(Conf, "SYNC", False)
     monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(Conf, "BROKER_CLASS", None)  # set for the database broker only
     monkeypatch.setattr(Conf, "REDIS", redis_nowhere)
     body = {"first_name": "Ana", "phone": "512-555-0100", "sms_consent": True, "consent_text": "I agree."}
 

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.db.models import signals
 from django.test.utils import CaptureQueriesContext
+from django_q.models import OrmQ
 
 from conversations.models import Message
 from integrations.models import ApiClient
@@ -17,7 +18,7 @@ from tests.factories import LeadFactory
 pytestmark = pytest.mark.django_db
 
 # What the hot path writes with rows: none may have a save receiver, which rows would not send.
-WRITTEN_WITH_ROWS = [Lead, Inquiry, LeadEvent, Message, Enrollment, ApiClient]
+WRITTEN_WITH_ROWS = [Lead, Inquiry, LeadEvent, Message, Enrollment, ApiClient, OrmQ]
 
 
 def stored_values(instance) -> dict:
