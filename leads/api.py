@@ -263,6 +263,9 @@ class NurtureOutput(serializers.Serializer):
     next_touch_at = serializers.DateTimeField(allow_null=True)
 
 
+NEXT_TOUCH = NurtureOutput().fields["next_touch_at"]
+
+
 class AbVariantOutput(serializers.Serializer):
     test_id = serializers.IntegerField(help_text="The A/B test")
     test = serializers.CharField(help_text="Its name")
@@ -333,7 +336,11 @@ class LeadOutput(FieldsBuiltOnce, serializers.ModelSerializer):
     def get_nurture(self, lead) -> dict | None:
         if not lead.nurture_cadence:
             return None
-        return {"cadence": lead.nurture_cadence, "next_touch_at": lead.next_touch_at}
+        # Written as every other time in the answer (the server's zone, RFC 3339), not in UTC.
+        return {
+            "cadence": lead.nurture_cadence,
+            "next_touch_at": NEXT_TOUCH.to_representation(lead.next_touch_at),
+        }
 
     @extend_schema_field(AbVariantOutput(many=True))
     def get_ab_variants(self, lead) -> list[dict]:

@@ -49,6 +49,13 @@ def test_it_enrolls_a_new_lead_in_no_reply_yet_when_the_first_text_goes_out(api,
     assert parse_datetime(nurture["next_touch_at"]) == datetime(2026, 10, 6, 10, 10, tzinfo=CENTRAL)
 
 
+def test_the_next_touch_is_written_like_every_other_time_in_the_answer(api, run_tasks):
+    with time_machine.travel(TUESDAY_10AM, tick=False):
+        view = api.get(f"/api/v1/leads/{post_lead(api, run_tasks)}/").json()
+    offset = view["created_at"][-6:]  # the server's zone, as every time the API writes
+    assert view["nurture"]["next_touch_at"].endswith(offset)
+
+
 def test_it_shows_the_first_nudge_of_a_night_inquiry_at_the_next_morning(api, run_tasks):
     with time_machine.travel(datetime(2026, 10, 6, 23, 30, tzinfo=CENTRAL), tick=False):
         lead_id = post_lead(api, run_tasks)
