@@ -19,6 +19,8 @@ from django.db.models import Model
 # --- Reading -----------------------------------------------------------------------------------
 
 
+# The cached converters are bound to the first thread's connection operations: they read only
+# settings (the database's time zone), the same for every thread.
 @cache
 def _reader(model: type[Model], vendor: str):
     """SELECT list, attnames and converters of every concrete field, in _meta's order."""
@@ -205,6 +207,7 @@ def _inserter(model: type[Model], vendor: str, pk_set: bool, count: int = 1):
 def insert(instance: Model) -> Model:
     """Insert the instance as `save(force_insert=True)` would, its auto-set values filled in."""
     meta = instance._meta
+    instance._prepare_related_fields_for_save(operation_name="save")  # an unsaved related object is an error
     if not instance._is_pk_set(meta):
         setattr(instance, meta.pk.attname, meta.pk.get_pk_value_on_save(instance))
     sql, fields, returning = _inserter(type(instance), connection.vendor, instance._is_pk_set(meta))
@@ -236,6 +239,7 @@ def insert_all(instances: list[Model]) -> list[Model]:
             raise TypeError(
                 f"insert_all takes instances of one model: {model.__name__}, not {type(instance).__name__}"
             )
+        instance._prepare_related_fields_for_save(operation_name="bulk_create")
         if not instance._is_pk_set(meta):
             setattr(instance, meta.pk.attname, meta.pk.get_pk_value_on_save(instance))
     pk_set = {instance._is_pk_set(meta) for instance in instances}

@@ -27,7 +27,6 @@ PERMANENT_ERROR_CODES = {
     30007,  # carrier filtering
 }
 OPTED_OUT_CODE = "21610"
-TWILIO_API_URL = "https://api.twilio.com"
 
 
 def preload_sdk() -> None:
@@ -40,18 +39,13 @@ class TwilioGateway(SmsGateway):
 
     def __init__(self):
         self.retry_after: float | None = None  # of the last answer
-        api_url = settings.TWILIO_API_BASE_URL or TWILIO_API_URL
-        self.http_client = TwilioHttpClient(
-            request_hooks={"response": self._note_retry_after},
-            proxy=requests.utils.get_environ_proxies(api_url),
-        )
-        # The environment (proxy, no_proxy, CA bundle) is read once, above and here, instead of
-        # on every request: a session that trusts it scans the whole environment per request,
-        # some 40% of the CPU of handing a text to Twilio.
-        self.http_client.session.trust_env = False
-        self.http_client.session.verify = (
-            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-        )
+        self.http_client = TwilioHttpClient(request_hooks={"response": self._note_retry_after})
+        # A session that trusts the environment scans all of it on every request, looking for
+        # proxy and CA bundle settings: a sizeable share of the CPU of handing a text over.
+        # Where there are none to find, it stops looking; where there are, requests applies
+        # them per request as ever (to whichever host the SDK picks: TWILIO_REGION/EDGE too).
+        if not _environment_names_http_settings():
+            self.http_client.session.trust_env = False
         self.client = Client(
             settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=self.http_client
         )
@@ -82,6 +76,14 @@ class TwilioGateway(SmsGateway):
         except TwilioException as error:  # raised by the SDK before any request is made
             raise GatewayError(f"Twilio client error: {error}", permanent=False) from error
         return SendReceipt(provider_sid=message.sid, from_number=message.from_ or "")
+
+
+def _environment_names_http_settings() -> bool:
+    """Whether the environment names a proxy (`*_proxy`, `no_proxy`) or a CA bundle for requests."""
+    return any(name.lower().endswith("_proxy") or name in CA_BUNDLE_VARIABLES for name in os.environ)
+
+
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
 
 def classify(status: int, code, message: str, *, retry_after: float | None = None) -> GatewayError:

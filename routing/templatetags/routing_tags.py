@@ -38,7 +38,9 @@ INQUIRY_FIELDS_SHOWN = {"source", "source_detail", "sms_consent", "submitted_by"
 @register.filter
 def payload_rows(payload: dict) -> list[tuple]:
     """The inquiry as posted, without what the page shows already as the inquiry's fields."""
-    return [(key, value) for key, value in (payload or {}).items() if key not in INQUIRY_FIELDS_SHOWN]
+    if not isinstance(payload, dict):
+        return []
+    return [(key, value) for key, value in payload.items() if key not in INQUIRY_FIELDS_SHOWN]
 
 
 @register.filter

@@ -50,6 +50,12 @@ def test_a_lead_inserted_with_rows_reads_back_as_the_orm_stored_it():
     assert stored_values(inquiry)["payload"] == {"source": "google", "nested": [1, "two"]}
 
 
+def test_an_unsaved_related_object_is_refused_as_save_refuses_it():
+    unsaved = Cadence(name="Not saved", slug="not-saved")
+    with pytest.raises(ValueError, match="unsaved related object"):
+        rows.insert(Enrollment(lead=LeadFactory(), cadence=unsaved))
+
+
 def test_an_auto_id_is_filled_in_and_json_kept():
     lead = LeadFactory()
     event = rows.insert(LeadEvent(lead=lead, type="probe", description="d", data={"a": [1, None]}))
