@@ -40,12 +40,16 @@ class TwilioGateway(SmsGateway):
     def __init__(self):
         self.retry_after: float | None = None  # of the last answer
         self.http_client = TwilioHttpClient(request_hooks={"response": self._note_retry_after})
-        # A session that trusts the environment scans all of it on every request, looking for
-        # proxy and CA bundle settings: a sizeable share of the CPU of handing a text over.
-        # Where there are none to find, it stops looking; where there are, requests applies
-        # them per request as ever (to whichever host the SDK picks: TWILIO_REGION/EDGE too).
-        if not _environment_names_http_settings():
+        # A session that trusts the environment scans all of it on every request for proxy
+        # settings: a sizeable share of the CPU of handing a text over. Where it names no proxy
+        # the session stops looking and takes the CA bundle, the only other thing requests reads
+        # there, once; where it names one, requests applies it per request as ever (to whichever
+        # host the SDK picks, TWILIO_REGION/EDGE included).
+        if not _environment_names_a_proxy():
             self.http_client.session.trust_env = False
+            self.http_client.session.verify = (
+                os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+            )
         self.client = Client(
             settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=self.http_client
         )
@@ -78,12 +82,9 @@ class TwilioGateway(SmsGateway):
         return SendReceipt(provider_sid=message.sid, from_number=message.from_ or "")
 
 
-def _environment_names_http_settings() -> bool:
-    """Whether the environment names a proxy (`*_proxy`, `no_proxy`) or a CA bundle for requests."""
-    return any(name.lower().endswith("_proxy") or name in CA_BUNDLE_VARIABLES for name in os.environ)
-
-
-CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+def _environment_names_a_proxy() -> bool:
+    """Whether the environment names a proxy for requests (`*_proxy`, `no_proxy`, any case)."""
+    return any(name.lower().endswith("_proxy") for name in os.environ)
 
 
 def classify(status: int, code, message: str, *, retry_after: float | None = None) -> GatewayError:
