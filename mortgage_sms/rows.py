@@ -27,12 +27,7 @@ def _reader(model: type[Model], vendor: str):
     fields = model._meta.concrete_fields
     table = _quoted(model._meta.db_table)
     columns = ", ".join(f"{table}.{_quoted(field.column)}" for field in fields)
-    converters = []
-    for field in fields:
-        column = field.get_col(model._meta.db_table)
-        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        converters.append((found, column))
-    return columns, [field.attname for field in fields], converters
+    return columns, [field.attname for field in fields], _converters_of(model, fields)
 
 
 @cache
@@ -116,14 +111,18 @@ def _values_reader(
     columns, _, _ = _reader(model, vendor)
     wanted = [_field(model, name) for name in names]
     chosen = ", ".join(_qualified(model, field) for field in wanted)
-    converters = [(_converters_of(model, field), field.get_col(model._meta.db_table)) for field in wanted]
-    return sql.replace(f"SELECT {columns} ", f"SELECT {chosen} ", 1), fields, converters
+    return sql.replace(f"SELECT {columns} ", f"SELECT {chosen} ", 1), fields, _converters_of(model, wanted)
 
 
-def _converters_of(model: type[Model], field) -> list:
-    return connection.ops.get_db_converters(field.get_col(model._meta.db_table)) + field.get_db_converters(
-        connection
-    )
+def _converters_of(model: type[Model], fields) -> list:
+    """(converters, column) of each field, as the ORM applies them to what the database returns."""
+    converters = []
+    for field in fields:
+        column = field.get_col(model._meta.db_table)
+        converters.append(
+            (connection.ops.get_db_converters(column) + field.get_db_converters(connection), column)
+        )
+    return converters
 
 
 def _instance(model: type[Model], row) -> Model:
@@ -146,16 +145,14 @@ def _qualified(model: type[Model], field) -> str:
 
 def refresh(instance: Model, names: list[str]) -> Model:
     """Read these fields of the instance's row again, as refresh_from_db(fields=...) does."""
-    sql, fields = _refresher(type(instance), connection.vendor, tuple(names))
+    sql, fields, converters = _refresher(type(instance), connection.vendor, tuple(names))
     pk_field = instance._meta.pk
     with connection.cursor() as cursor:
         cursor.execute(sql, [pk_field.get_db_prep_value(instance.pk, connection, prepared=False)])
         row = cursor.fetchone()
     if row is None:
         raise type(instance).DoesNotExist(f"{type(instance).__name__} {instance.pk} is gone")
-    for (field, converters), value in zip(fields, row, strict=True):
-        for convert in converters:
-            value = convert(value, field.get_col(instance._meta.db_table), connection)
+    for field, value in zip(fields, _converted(row, converters), strict=True):
         setattr(instance, field.attname, value)
     return instance
 
@@ -165,15 +162,7 @@ def _refresher(model: type[Model], vendor: str, names: tuple[str, ...]):
     fields = [_field(model, name) for name in names]
     columns = ", ".join(_quoted(field.column) for field in fields)
     sql = f"SELECT {columns} FROM {_quoted(model._meta.db_table)} WHERE {_quoted(model._meta.pk.column)} = %s"
-    with_converters = [
-        (
-            field,
-            connection.ops.get_db_converters(field.get_col(model._meta.db_table))
-            + field.get_db_converters(connection),
-        )
-        for field in fields
-    ]
-    return sql, with_converters
+    return sql, fields, _converters_of(model, fields)
 
 
 def _converted(row, converters) -> list:
